@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/** The `galera-gitops` command line: one program, one sub-command per front end. */
+import { Command, CommanderError } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { checkCommand, EXIT } from './check/command.ts';
+
+const program = new Command('galera-gitops')
+  .description('Galera cluster invariants for Kubernetes GitOps')
+  .version(pkg.version)
+  .exitOverride()
+  .showHelpAfterError();
+program.addCommand(checkCommand(pkg.version));
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    const clean = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+    process.exitCode = clean ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`galera-gitops: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.usage;
+  }
+}

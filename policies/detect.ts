@@ -1,0 +1,123 @@
+/**
+ * Is this object a Galera workload? A cluster-wide webhook must never judge anything else,
+ * so detection is conservative and explains itself. Signals, strongest first:
+ *
+ * 1. the label `galera-gitops.io/cluster` (explicit opt-in, on the object or its pods);
+ * 2. Galera's replication ports (4567 group communication, 4568 IST, 4444 SST) on a
+ *    container, counted only next to MySQL's 3306 or with a second replication port:
+ *    4444 alone is Selenium Grid's port and 4567 alone Sinatra's default;
+ * 3. `wsrep` settings or a `gcomm://` address in a container's command, args or env, or in
+ *    a ConfigMap the pods mount (when that ConfigMap is visible);
+ * 4. an image whose repository says galera, pxc or percona-xtradb-cluster (not an
+ *    operator's image), or, for a StatefulSet only, a name that does.
+ *
+ * The image `mariadb` alone is not a signal. Opt-out: the label `galera-gitops.io/ignore:
+ * "true"`. Objects controlled by another object (a StatefulSet's pods, a Deployment's
+ * ReplicaSets, an operator's StatefulSets) are not judged: their owner is.
+ */
+import { at, indexed, int, labelsOf, nameOf, namespaceOf, record, records, str } from './object.ts';
+import type { GaleraVerdict, KubeObject, Related } from './types.ts';
+import { containersOf, podSpecOf, type ContainerAt } from './workload.ts';
+
+export const CLUSTER_LABEL = 'galera-gitops.io/cluster';
+export const IGNORE_LABEL = 'galera-gitops.io/ignore';
+export const REPLICATION_PORTS = [4567, 4568, 4444] as const;
+const MYSQL_PORT = 3306;
+
+const NOT_GALERA: GaleraVerdict = { galera: false, signals: [] };
+
+/** Reasons an object is not judged at all, whatever it contains. */
+export function skipReason(obj: KubeObject): string | undefined {
+  if (labelsOf(obj)[IGNORE_LABEL] === 'true') return `label ${IGNORE_LABEL}=true`;
+  for (const owner of records(obj.metadata.ownerReferences)) {
+    if (owner.controller === true) {
+      return `controlled by ${str(owner.kind) ?? 'another object'} ${JSON.stringify(str(owner.name) ?? '')}, which is judged instead`;
+    }
+  }
+  return undefined;
+}
+
+export function detectGalera(obj: KubeObject, related: Related): GaleraVerdict {
+  const skipped = skipReason(obj);
+  if (skipped !== undefined) return { galera: false, signals: [], skipped };
+  const pod = podSpecOf(obj);
+  const signals: string[] = [];
+  const label = labelsOf(obj)[CLUSTER_LABEL] ?? labelsOf(at(obj, 'spec', 'template'))[CLUSTER_LABEL];
+  if (label !== undefined) signals.push(`label ${CLUSTER_LABEL}=${label}`);
+  if (pod !== undefined) {
+    const containers = containersOf(pod);
+    signals.push(...containers.flatMap(portSignal));
+    signals.push(...containers.flatMap(wsrepSignal));
+    signals.push(...configMapSignals(pod.spec, namespaceOf(obj), related));
+    signals.push(...containers.flatMap(imageSignal));
+  }
+  if (obj.kind === 'StatefulSet' && galeraWords(nameOf(obj))) signals.push(`name ${JSON.stringify(nameOf(obj))}`);
+  return signals.length === 0 ? NOT_GALERA : { galera: true, signals };
+}
+
+function portSignal({ container, name }: ContainerAt): string[] {
+  const ports = records(container.ports).map((p) => int(p.containerPort)).filter((p) => p !== undefined);
+  const replication = ports.filter((p) => (REPLICATION_PORTS as readonly number[]).includes(p));
+  if (replication.length === 0) return [];
+  if (replication.length < 2 && !ports.includes(MYSQL_PORT)) return [];
+  const shown = [...new Set([...replication, ...ports.filter((p) => p === MYSQL_PORT)])].sort((a, b) => a - b);
+  return [`container ports ${shown.join(', ')} on container ${JSON.stringify(name)}`];
+}
+
+const WSREP = /wsrep|gcomm:\/\//i;
+
+function wsrepSignal({ container, name }: ContainerAt): string[] {
+  const where: string[] = [];
+  const words = [...stringsIn(container.command), ...stringsIn(container.args)];
+  if (words.some((w) => WSREP.test(w))) where.push('command/args');
+  for (const env of records(container.env)) {
+    const envName = str(env.name) ?? '';
+    if (WSREP.test(envName) || WSREP.test(str(env.value) ?? '')) {
+      where.push(`env ${envName}`);
+      break;
+    }
+  }
+  return where.map((w) => `wsrep/gcomm:// in ${w} of container ${JSON.stringify(name)}`);
+}
+
+function stringsIn(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function configMapSignals(podSpec: Record<string, unknown>, namespace: string, related: Related): string[] {
+  const out: string[] = [];
+  for (const [, volume] of indexed(podSpec.volumes)) {
+    const name = str(record(volume.configMap)?.name);
+    if (name === undefined) continue;
+    const configMap = related.get('ConfigMap', namespace, name);
+    const data = record(configMap?.data) ?? {};
+    if (Object.values(data).some((v) => typeof v === 'string' && WSREP.test(v))) {
+      out.push(`wsrep settings in ConfigMap ${JSON.stringify(name)} mounted by the pods`);
+    }
+  }
+  return out;
+}
+
+function imageSignal({ container }: ContainerAt): string[] {
+  const image = str(container.image);
+  if (image === undefined) return [];
+  // Drop the digest and tag; keep registry host and path.
+  const repository = image.split('@')[0]?.replace(/:[^/:]*$/, '') ?? '';
+  return galeraWords(repository) ? [`image ${image}`] : [];
+}
+
+/** galera, pxc or percona-xtradb-cluster as whole words, and not an operator. */
+export function galeraWords(text: string): boolean {
+  const lower = text.toLowerCase();
+  const words = lower.split(/[^a-z0-9]+/);
+  if (words.includes('operator')) return false;
+  return words.includes('galera') || words.includes('pxc') || lower.includes('percona-xtradb-cluster');
+}
+
+/** StatefulSets in the namespace that are Galera, with their verdicts. */
+export function galeraStatefulSets(related: Related, namespace: string): { sts: KubeObject; verdict: GaleraVerdict }[] {
+  return related
+    .list('StatefulSet', namespace)
+    .map((sts) => ({ sts, verdict: detectGalera(sts, related) }))
+    .filter((entry) => entry.verdict.galera);
+}
