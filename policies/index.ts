@@ -5,6 +5,6 @@ export { evaluate, blocks, normalise, type Review, type SeverityOverrides } from
 export { bundleRelated, evaluateBundle } from './bundle.ts';
 export { detectGalera, CLUSTER_LABEL, IGNORE_LABEL } from './detect.ts';
 export { memberCountFindings, ODD_MEMBERS } from './member-count.ts';
-export { isKubeObject, notAnObjectReason } from './object.ts';
+export { isKubeObject, isRecord, notAnObjectReason } from './object.ts';
 export { serviceProblems, galeraServiceReason, TOLERATE_UNREADY } from './service.ts';
 export { WAIVE_ANNOTATION } from './waivers.ts';

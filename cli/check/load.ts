@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
-import { isKubeObject, notAnObjectReason, type KubeObject } from '../../policies/index.ts';
+import { isKubeObject, isRecord, notAnObjectReason, type KubeObject } from '../../policies/index.ts';
 import { locator, type Locator } from './locate.ts';
 
 export interface SourcedObject {
@@ -97,7 +97,8 @@ function addValue(
   lineCounter: LineCounter,
   result: LoadResult,
 ): void {
-  if (isKubeObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
+  // `kubectl get -o yaml` lists may come without metadata, so a List is not required to be an object.
+  if (isRecord(value) && value.kind === 'List' && Array.isArray(value.items)) {
     const itemsNode = isMap(root) ? root.get('items', true) : undefined;
     value.items.forEach((item: unknown, i) => {
       const itemNode = isSeq(itemsNode) ? (itemsNode.items[i] as Node | undefined) : undefined;

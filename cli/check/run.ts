@@ -22,7 +22,9 @@ export function checkInputs(paths: readonly string[], readStdin: () => string, o
   perObject.forEach((list, i) => {
     const source = objects[i];
     if (source === undefined) return;
-    for (const finding of list) findings.push({ ...finding, file: source.file, line: source.locate(finding.path) });
+    const located = list.map((finding) => ({ ...finding, file: source.file, line: source.locate(finding.path) }));
+    // Within one object, in the order a reader meets the lines (sort is stable: ties keep catalogue order).
+    findings.push(...located.sort((a, b) => a.line - b.line));
   });
   return { findings, summary: summarise(objects.length, findings), notices };
 }

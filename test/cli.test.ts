@@ -1,0 +1,145 @@
+/** The real built command (`dist/cli/main.js`), run as a user runs it: exit codes and output. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CORPUS_DIR } from './support/corpus.ts';
+
+const MAIN = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+const fixture = (name: string): string => join(CORPUS_DIR, name);
+
+function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [MAIN, ...args], { input: input ?? '', encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function scratch(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'galera-gitops-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('galera-gitops check', () => {
+  it('exits 0 and prints only the summary for a valid manifest', () => {
+    const r = run(['check', fixture('good-statefulset.yaml')]);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, '3 objects checked: 0 deny, 0 warn, 0 waived\n');
+    assert.equal(r.stderr, '');
+  });
+
+  it('exits 1 with file:line, rule, object, path and message for a deny', () => {
+    const r = run(['check', fixture('parallel.yaml')]);
+    assert.equal(r.status, 1);
+    assert.equal(
+      r.stdout.split('\n')[0],
+      `${fixture('parallel.yaml')}:13: deny ordered-ready StatefulSet db/galera spec.podManagementPolicy: spec.podManagementPolicy is Parallel; Parallel starts every Galera member at once, so more than one may bootstrap a new cluster (split brain), and scale-down is not graceful: set it to OrderedReady (the field cannot change on a live StatefulSet: delete it with kubectl delete statefulset --cascade=orphan and apply it again; pods and volumes stay)`,
+    );
+    assert.match(r.stdout, /\n2 objects checked: 1 deny, 0 warn, 0 waived\n$/);
+  });
+
+  it('exits 0 when there are only warnings and waived findings', () => {
+    const dir = scratch({ 'one.yaml': 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: solo, labels: {galera-gitops.io/cluster: solo}}\nspec:\n  replicas: 1\n  serviceName: solo\n  template: {spec: {terminationGracePeriodSeconds: 600, containers: [{name: db, image: mariadb:11.4}]}}\n  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce]}}]\n' });
+    const r = run(['check', join(dir, 'one.yaml')]);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /:5: warn odd-replicas StatefulSet solo spec\.replicas: spec\.replicas is 1; /);
+    assert.match(r.stdout, /:6: warn governing-service StatefulSet solo spec\.serviceName: /);
+  });
+
+  it('reads a whole folder recursively, YAML and JSON alike', () => {
+    const r = run(['check', CORPUS_DIR]);
+    assert.equal(r.status, 1);
+    // 66 objects in 19 files, one of them a JSON kind: List; deny/warn/waived are the sums of the .expected files.
+    assert.match(r.stdout, /\n66 objects checked: 38 deny, 8 warn, 2 waived\n$/);
+  });
+
+  it('reads standard input with -, as in kustomize build | galera-gitops check -', () => {
+    const input = 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: g, namespace: db}\nspec:\n  replicas: 2\n  serviceName: g\n  template: {spec: {containers: [{name: db, image: bitnami/mariadb-galera:11.4}]}}\n';
+    const r = run(['check', '-'], input);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^<stdin>:5: deny odd-replicas StatefulSet db\/g spec\.replicas: spec\.replicas is 2; a Galera cluster needs an odd number of members \(1, 3, 5, \.\.\.\) to keep quorum when the network splits: set it to 1 or 3$/m);
+  });
+
+  it('--output json carries every finding field and a summary', () => {
+    const r = run(['check', '--output', 'json', fixture('member-counts.yaml')]);
+    assert.equal(r.status, 1);
+    const report = JSON.parse(r.stdout) as { findings: Record<string, unknown>[]; summary: Record<string, number> };
+    assert.deepEqual(report.summary, { objects: 4, deny: 1, warn: 2, waived: 0 });
+    assert.deepEqual(report.findings[0], {
+      rule: 'odd-replicas',
+      severity: 'deny',
+      object: { kind: 'StatefulSet', namespace: 'db', name: 'four' },
+      path: 'spec.replicas',
+      message: 'spec.replicas is 4; a Galera cluster needs an odd number of members (1, 3, 5, ...) to keep quorum when the network splits: set it to 3 or 5',
+      detection: 'label galera-gitops.io/cluster=four',
+      file: fixture('member-counts.yaml'),
+      line: 11,
+    });
+  });
+
+  it('--output sarif is SARIF 2.1.0 with the catalogue as rules and waivers as suppressions', () => {
+    const r = run(['check', '-o', 'sarif', fixture('waivers.yaml')]);
+    assert.equal(r.status, 1);
+    const log = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: Record<string, unknown>[] }[] };
+    assert.equal(log.version, '2.1.0');
+    const run0 = log.runs[0];
+    assert.ok(run0);
+    assert.deepEqual(run0.tool.driver.rules.map((rule) => rule.id).slice(0, 2), ['odd-replicas', 'governing-service']);
+    assert.equal(run0.results.length, 5);
+    const first = run0.results[0];
+    assert.ok(first);
+    assert.deepEqual(first.suppressions, [{ kind: 'inSource', justification: 'two members plus a garbd arbitrator outside the cluster keep quorum' }]);
+    assert.deepEqual(first.locations, [{ physicalLocation: { artifactLocation: { uri: fixture('waivers.yaml') }, region: { startLine: 19 } } }]);
+  });
+
+  it('--output github writes workflow annotations', () => {
+    const r = run(['check', '-o', 'github', fixture('parallel.yaml')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, new RegExp(`^::error file=${fixture('parallel.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},line=13,title=galera-gitops ordered-ready::StatefulSet db/galera spec\\.podManagementPolicy: `));
+  });
+
+  it('exits 2 naming a missing path', () => {
+    const r = run(['check', 'no/such/dir']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'galera-gitops check: no/such/dir: no such file or folder\n');
+    assert.equal(r.stdout, '');
+  });
+
+  it('exits 2 on a YAML syntax error with file, line and column, without a stack trace', () => {
+    const dir = scratch({ 'broken.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed\n' });
+    const r = run(['check', join(dir, 'broken.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, new RegExp(`^galera-gitops check: ${join(dir, 'broken.yaml')}:\\d+:\\d+: YAML syntax error: `));
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it('reports and skips a document that is not a Kubernetes object', () => {
+    const dir = scratch({ 'mixed.yaml': 'replicaCount: 3\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n' });
+    const r = run(['check', join(dir, 'mixed.yaml')]);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, `note: ${join(dir, 'mixed.yaml')}:1: skipped a document that is not a Kubernetes object (it has no apiVersion)\n1 object checked: 0 deny, 0 warn, 0 waived\n`);
+  });
+
+  it('exits 2 when the input holds no object (an empty kustomize build must not pass)', () => {
+    const r = run(['check', '-'], '');
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'galera-gitops check: no Kubernetes objects found in -\n');
+  });
+
+  it('exits 2 for usage errors: no path, an unknown format, an unknown option', () => {
+    assert.equal(run(['check']).status, 2);
+    const format = run(['check', '-o', 'xml', fixture('parallel.yaml')]);
+    assert.equal(format.status, 2);
+    assert.match(format.stderr, /argument 'xml' is invalid\. Allowed choices are text, json, sarif, github\./);
+    assert.equal(run(['check', '--frobnicate', fixture('parallel.yaml')]).status, 2);
+    assert.equal(run(['frobnicate']).status, 2);
+  });
+
+  it('exits 0 for --help and --version', () => {
+    assert.equal(run(['--version']).status, 0);
+    const help = run(['check', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Exit codes: 0 no deny finding, 1 at least one deny finding, 2 usage error or unreadable input\./);
+  });
+});
