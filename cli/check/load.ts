@@ -82,7 +82,15 @@ function parseText(text: string, file: string, result: LoadResult): void {
     }
     const root = document.contents;
     if (root === null) continue;
-    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // A low alias budget: manifests rarely use aliases, and a "billion laughs" document must not exhaust memory.
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      const line = lineCounter.linePos(root.range?.[0] ?? 0).line;
+      throw new InputError(`${file}:${line}: YAML document cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (value === null || value === undefined) continue;
     const locate = locator(root, lineCounter);
     addValue(value, root, file, locate(''), locate, lineCounter, result);
   }
