@@ -3,35 +3,57 @@
  * An object without a namespace in a file will land in whatever namespace it is applied
  * to, so the empty namespace matches any namespace in look-ups.
  */
-import { evaluate, normalise, type SeverityOverrides } from './evaluate.ts';
+import { evaluateNormalised, normalise, type SeverityOverrides } from './evaluate.ts';
 import { nameOf, namespaceOf } from './object.ts';
 import type { Finding, KubeObject, Related } from './types.ts';
 
-export function bundleRelated(objects: readonly KubeObject[]): Related {
+const key = (...parts: string[]): string => parts.join('\u0000');
+
+function push<T>(map: Map<string, T[]>, k: string, value: T): void {
+  const list = map.get(k);
+  if (list === undefined) map.set(k, [value]);
+  else list.push(value);
+}
+
+/** @param objects already normalised (see `normalise`). */
+export function bundleRelatedNormalised(objects: readonly KubeObject[]): Related {
+  const byName = new Map<string, KubeObject[]>();
+  const byNamespace = new Map<string, KubeObject[]>();
   const byKind = new Map<string, KubeObject[]>();
-  for (const obj of objects.map(normalise)) {
-    const list = byKind.get(obj.kind) ?? [];
-    list.push(obj);
-    byKind.set(obj.kind, list);
+  for (const obj of objects) {
+    push(byName, key(obj.kind, nameOf(obj)), obj);
+    push(byNamespace, key(obj.kind, namespaceOf(obj)), obj);
+    push(byKind, obj.kind, obj);
   }
-  const inNamespace = (obj: KubeObject, namespace: string): boolean => {
-    const own = namespaceOf(obj);
-    return own === namespace || own === '' || namespace === '';
-  };
+  const listed = new Map<string, readonly KubeObject[]>();
   return {
     scope: 'bundle',
     get(kind, namespace, name) {
-      const candidates = (byKind.get(kind) ?? []).filter((o) => nameOf(o) === name);
-      return candidates.find((o) => namespaceOf(o) === namespace) ?? candidates.find((o) => inNamespace(o, namespace));
+      const candidates = byName.get(key(kind, name)) ?? [];
+      return (
+        candidates.find((o) => namespaceOf(o) === namespace) ??
+        candidates.find((o) => namespace === '' || namespaceOf(o) === '')
+      );
     },
     list(kind, namespace) {
-      return (byKind.get(kind) ?? []).filter((o) => inNamespace(o, namespace));
+      const k = key(kind, namespace);
+      let result = listed.get(k);
+      if (result === undefined) {
+        result = namespace === '' ? (byKind.get(kind) ?? []) : [...(byNamespace.get(k) ?? []), ...(byNamespace.get(key(kind, '')) ?? [])];
+        listed.set(k, result);
+      }
+      return result;
     },
   };
 }
 
+export function bundleRelated(objects: readonly KubeObject[]): Related {
+  return bundleRelatedNormalised(objects.map(normalise));
+}
+
 /** Judges every object of a bundle offline; findings come back per object, in input order. */
 export function evaluateBundle(objects: readonly KubeObject[], overrides: SeverityOverrides = {}): Finding[][] {
-  const related = bundleRelated(objects);
-  return objects.map((object) => evaluate({ object, operation: 'OFFLINE', related }, overrides));
+  const normalised = objects.map(normalise);
+  const related = bundleRelatedNormalised(normalised);
+  return objects.map((written, i) => evaluateNormalised(written, normalised[i] ?? normalise(written), { operation: 'OFFLINE', related }, overrides));
 }

@@ -1,68 +1,52 @@
 /**
  * The defaults the apiserver applies before an admission webhook sees an object, applied
  * offline so a file that omits a field is judged exactly like the stored object would be
- * (pkg/apis/apps/v1/defaults.go, pkg/apis/core/v1/defaults.go). Only fields a rule reads.
- * Pure: returns a copy, leaves set fields alone, and applying it twice changes nothing.
+ * (pkg/apis/apps/v1/defaults.go, pkg/apis/core/v1/defaults.go, autoscaling defaults).
+ * Only fields a rule reads. Pure and copy-on-write: the input is never changed, only the
+ * maps on the way to a defaulted field are copied, and applying it twice changes nothing.
  */
-import { isRecord, record, records, type Json } from './object.ts';
+import { record, type Json } from './object.ts';
 import type { KubeObject } from './types.ts';
 
 export function withDefaults(obj: KubeObject): KubeObject {
-  const copy = structuredClone(obj);
-  const spec = record(copy.spec);
-  if (spec === undefined) return copy;
-  switch (copy.kind) {
+  const spec = record(obj.spec);
+  if (spec === undefined) return obj;
+  switch (obj.kind) {
     case 'StatefulSet':
-      defaultStatefulSet(spec);
-      break;
+      return { ...obj, spec: statefulSetSpec(spec) };
     case 'Deployment':
     case 'ReplicaSet':
     case 'ReplicationController':
-      spec.replicas ??= 1;
-      defaultPodSpec(record(record(spec.template)?.spec));
-      break;
+      return { ...obj, spec: withTemplate({ replicas: 1, ...spec }) };
     case 'DaemonSet':
-      defaultPodSpec(record(record(spec.template)?.spec));
-      break;
+      return { ...obj, spec: withTemplate(spec) };
     case 'Pod':
-      defaultPodSpec(spec);
-      break;
+      return { ...obj, spec: podSpec(spec) };
     case 'Service':
-      spec.type ??= 'ClusterIP';
-      spec.publishNotReadyAddresses ??= false;
-      break;
+      return { ...obj, spec: { type: 'ClusterIP', publishNotReadyAddresses: false, ...spec } };
     case 'HorizontalPodAutoscaler':
-      spec.minReplicas ??= 1;
-      break;
+      return { ...obj, spec: { minReplicas: 1, ...spec } };
+    default:
+      return obj;
   }
-  return copy;
 }
 
-function defaultStatefulSet(spec: Json): void {
-  spec.replicas ??= 1;
-  spec.podManagementPolicy ??= 'OrderedReady';
-  spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
-  spec.revisionHistoryLimit ??= 10;
-  const retention = record(spec.persistentVolumeClaimRetentionPolicy) ?? {};
-  retention.whenDeleted ??= 'Retain';
-  retention.whenScaled ??= 'Retain';
-  spec.persistentVolumeClaimRetentionPolicy = retention;
-  for (const claim of records(spec.volumeClaimTemplates)) {
-    const claimSpec = record(claim.spec);
-    if (claimSpec !== undefined) claimSpec.volumeMode ??= 'Filesystem';
-  }
-  defaultPodSpec(record(record(spec.template)?.spec));
+function statefulSetSpec(spec: Json): Json {
+  return withTemplate({
+    replicas: 1,
+    podManagementPolicy: 'OrderedReady',
+    ...spec,
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain', ...record(spec.persistentVolumeClaimRetentionPolicy) },
+  });
 }
 
-function defaultPodSpec(podSpec: Json | undefined): void {
-  if (podSpec === undefined) return;
-  podSpec.terminationGracePeriodSeconds ??= 30;
-  podSpec.restartPolicy ??= 'Always';
-  podSpec.dnsPolicy ??= 'ClusterFirst';
-  for (const list of [podSpec.containers, podSpec.initContainers]) {
-    for (const container of records(list)) {
-      for (const port of records(container.ports)) port.protocol ??= 'TCP';
-    }
-  }
-  if (!isRecord(podSpec.securityContext)) podSpec.securityContext = {};
+function withTemplate(spec: Json): Json {
+  const template = record(spec.template);
+  const pod = record(template?.spec);
+  if (template === undefined || pod === undefined) return spec;
+  return { ...spec, template: { ...template, spec: podSpec(pod) } };
+}
+
+function podSpec(spec: Json): Json {
+  return { terminationGracePeriodSeconds: 30, ...spec };
 }

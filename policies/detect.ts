@@ -115,9 +115,28 @@ export function galeraWords(text: string): boolean {
 }
 
 /** StatefulSets in the namespace that are Galera, with their verdicts. */
-export function galeraStatefulSets(related: Related, namespace: string): { sts: KubeObject; verdict: GaleraVerdict }[] {
-  return related
-    .list('StatefulSet', namespace)
-    .map((sts) => ({ sts, verdict: detectGalera(sts, related) }))
-    .filter((entry) => entry.verdict.galera);
+export function galeraStatefulSets(related: Related, namespace: string): GaleraStatefulSet[] {
+  // A Related is a snapshot for one evaluation (one bundle, one admission review), so
+  // the answer per namespace can be kept for as long as the view lives.
+  let perNamespace = memo.get(related);
+  if (perNamespace === undefined) {
+    perNamespace = new Map();
+    memo.set(related, perNamespace);
+  }
+  let found = perNamespace.get(namespace);
+  if (found === undefined) {
+    found = related
+      .list('StatefulSet', namespace)
+      .map((sts) => ({ sts, verdict: detectGalera(sts, related) }))
+      .filter((entry) => entry.verdict.galera);
+    perNamespace.set(namespace, found);
+  }
+  return found;
 }
+
+export interface GaleraStatefulSet {
+  sts: KubeObject;
+  verdict: GaleraVerdict;
+}
+
+const memo = new WeakMap<Related, Map<string, GaleraStatefulSet[]>>();

@@ -26,12 +26,21 @@ export function normalise(obj: KubeObject): KubeObject {
 }
 
 export function evaluate(review: Review, overrides: SeverityOverrides = {}): Finding[] {
-  const object = normalise(review.object);
+  return evaluateNormalised(review.object, normalise(review.object), review, overrides);
+}
+
+/** `evaluate` for an object already normalised by the caller (a bundle normalises once). */
+export function evaluateNormalised(
+  written: KubeObject,
+  object: KubeObject,
+  review: Omit<Review, 'object'>,
+  overrides: SeverityOverrides = {},
+): Finding[] {
   const galera = detectGalera(object, review.related);
   if (galera.skipped !== undefined) return [];
   const subject: Subject = {
     object,
-    written: review.object,
+    written,
     ref: refOf(object),
     operation: review.operation,
     oldObject: review.oldObject === undefined ? undefined : normalise(review.oldObject),
@@ -39,7 +48,7 @@ export function evaluate(review: Review, overrides: SeverityOverrides = {}): Fin
     galera,
   };
   const detection = galera.signals.length > 0 ? galera.signals.join('; ') : undefined;
-  const { waivers } = parseWaivers(review.object, RULE_IDS);
+  const { waivers } = parseWaivers(written, RULE_IDS);
   const findings: Finding[] = [];
   for (const rule of CATALOGUE) {
     if (!rule.kinds.includes('*') && !rule.kinds.includes(object.kind)) continue;

@@ -57,6 +57,8 @@ export interface RawFinding {
  * Other objects a rule may consult. Offline it is the rest of the bundle; online a
  * cache of the cluster. `scope` tells which: in a bundle every object is itself judged,
  * so a rule does not report a problem of a related object a second time.
+ * A view is a snapshot for one evaluation (a bundle, or one admission review): rules may
+ * memoise answers on it, so an online cache hands out a new view per review.
  */
 export interface Related {
   readonly scope: 'bundle' | 'cluster';
