@@ -87,7 +87,7 @@ function parseText(text: string, file: string, result: LoadResult): void {
       // A low alias budget: manifests rarely use aliases, and a "billion laughs" document must not exhaust memory.
       value = document.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      const line = lineCounter.linePos(root.range?.[0] ?? 0).line;
+      const line = lineCounter.linePos(root.range[0]).line;
       throw new InputError(`${file}:${line}: YAML document cannot be read: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (value === null || value === undefined) continue;
