@@ -3,13 +3,17 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { checkCommand, EXIT } from './check/command.ts';
+import { generateCommand } from './generate-command.ts';
+import { initCommand } from './init-command.ts';
 
 const program = new Command('galera-gitops')
   .description('Galera cluster invariants for Kubernetes GitOps')
   .version(pkg.version)
   .exitOverride()
   .showHelpAfterError();
+program.addCommand(generateCommand());
 program.addCommand(checkCommand(pkg.version));
+program.addCommand(initCommand());
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -1,0 +1,179 @@
+/**
+ * base/: what every environment shares. The size (members, resources, storage) comes
+ * from the environment overlays; the defaults here are those of the `small` size.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SIZES } from '../sizes.ts';
+import type { ClusterSpec } from '../spec-types.ts';
+import { FLAVORS } from './flavor.ts';
+import { CONFIG_DIR, CONTAINER, DATA_CLAIM, DATA_DIR, RUNTIME_DIR, clusterConfigMap, configMap, labels, peersService, selector } from './names.ts';
+import { packageRoot } from './package-root.ts';
+import { yamlDocs } from './yaml.ts';
+
+/**
+ * Long enough for a clean shutdown of a busy member (leave the group, flush the InnoDB
+ * buffer pool, write grastate.dat), as Percona's operator does. It is an upper bound, not
+ * a delay: an idle member stops in seconds. A member killed mid-write leaves seqno -1 and
+ * needs a recovery; 600 s makes that the exception.
+ */
+export const GRACE_SECONDS = 600;
+
+const PORTS = [
+  { name: 'mysql', port: 3306 },
+  { name: 'sst', port: 4444 },
+  { name: 'galera', port: 4567 },
+  { name: 'ist', port: 4568 },
+];
+
+function script(name: string): string {
+  return readFileSync(join(packageRoot(), 'generator', 'scripts', name), 'utf8');
+}
+
+function meta(spec: ClusterSpec, name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, labels: labels(spec), ...extra };
+}
+
+export function galeraCnf(spec: ClusterSpec): string {
+  const flavor = FLAVORS[spec.flavor];
+  return [
+    '# Galera settings shared by every member; the member list is in cluster.cnf (per environment)',
+    '# and the member identity in node.cnf (written by start.sh).',
+    '[mysqld]',
+    'binlog_format=ROW',
+    'default_storage_engine=InnoDB',
+    'innodb_autoinc_lock_mode=2',
+    'bind-address=0.0.0.0',
+    'wsrep_on=ON',
+    `wsrep_provider=${flavor.provider}`,
+    `wsrep_cluster_name=${spec.name}`,
+    `wsrep_sst_method=${flavor.sstMethod}`,
+    '!includedir /etc/galera-gitops-cluster',
+    `!includedir ${RUNTIME_DIR}`,
+    '',
+  ].join('\n');
+}
+
+export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
+  const small = SIZES.small;
+  const flavor = FLAVORS[spec.flavor];
+  const secretEnv = (name: string, secret: string): unknown => ({ name, valueFrom: { secretKeyRef: { name: secret, key: 'password' } } });
+  const probe = (kind: string, extra: Record<string, unknown>): unknown => ({ exec: { command: ['bash', `${CONFIG_DIR}/probe.sh`, kind] }, timeoutSeconds: 5, ...extra });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: meta(spec, spec.name, {
+      annotations: {
+        // The data-bearing object is never pruned by a sync, even when it leaves git.
+        'argocd.argoproj.io/sync-options': 'Prune=false',
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      },
+    }),
+    spec: {
+      replicas: small.members,
+      serviceName: peersService(spec),
+      podManagementPolicy: 'OrderedReady',
+      updateStrategy: { type: 'RollingUpdate' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      selector: { matchLabels: selector(spec) },
+      template: {
+        metadata: { labels: labels(spec) },
+        spec: {
+          serviceAccountName: spec.name,
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: GRACE_SECONDS,
+          securityContext: { runAsNonRoot: true, runAsUser: flavor.uid, runAsGroup: flavor.uid, fsGroup: flavor.uid, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: CONTAINER,
+              image: spec.image,
+              command: ['bash', `${CONFIG_DIR}/start.sh`],
+              env: [
+                secretEnv('MYSQL_ROOT_PASSWORD', spec.secrets.root),
+                secretEnv('GALERA_SST_PASSWORD', spec.secrets.sst),
+              ],
+              ports: PORTS.map((p) => ({ name: p.name, containerPort: p.port })),
+              startupProbe: probe('liveness', { periodSeconds: 10, failureThreshold: 90 }),
+              readinessProbe: probe('readiness', { periodSeconds: 10, failureThreshold: 3 }),
+              livenessProbe: probe('liveness', { periodSeconds: 15, failureThreshold: 4 }),
+              resources: { requests: { cpu: small.cpu, memory: small.memory }, limits: { memory: small.memory } },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [
+                { name: DATA_CLAIM, mountPath: DATA_DIR },
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'cluster', mountPath: '/etc/galera-gitops-cluster', readOnly: true },
+                { name: 'runtime', mountPath: RUNTIME_DIR },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', configMap: { name: configMap(spec), defaultMode: 0o555 } },
+            { name: 'cluster', configMap: { name: clusterConfigMap(spec) } },
+            { name: 'runtime', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+          ],
+        },
+      },
+      volumeClaimTemplates: [dataClaim(small.storage, undefined)],
+    },
+  };
+}
+
+export function dataClaim(size: string, storageClass: string | undefined): Record<string, unknown> {
+  return {
+    metadata: { name: DATA_CLAIM },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(storageClass === undefined ? {} : { storageClassName: storageClass }),
+      resources: { requests: { storage: size } },
+    },
+  };
+}
+
+export function renderBase(spec: ClusterSpec): Map<string, string> {
+  const files = new Map<string, string>();
+  const doc = (name: string, docs: unknown[]): void => {
+    files.set(`base/${name}`, yamlDocs(spec.source, docs));
+  };
+  doc('kustomization.yaml', [
+    {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['serviceaccount.yaml', 'configmap.yaml', 'service-peers.yaml', 'service.yaml', 'poddisruptionbudget.yaml', 'statefulset.yaml'],
+    },
+  ]);
+  doc('serviceaccount.yaml', [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(spec, spec.name), automountServiceAccountToken: false }]);
+  doc('configmap.yaml', [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(spec, configMap(spec)),
+      data: { 'galera.cnf': galeraCnf(spec), 'start.sh': script('start.sh'), 'probe.sh': script('probe.sh') },
+    },
+  ]);
+  doc('service-peers.yaml', [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(spec, peersService(spec), { annotations: { 'galera-gitops.io/role': 'governing Service: members find each other here before they are Ready' } }),
+      spec: {
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        selector: selector(spec),
+        ports: PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
+      },
+    },
+  ]);
+  doc('service.yaml', [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(spec, spec.name, { annotations: { 'galera-gitops.io/role': 'client Service: only Ready (Synced) members receive connections' } }),
+      spec: { selector: selector(spec), ports: [{ name: 'mysql', port: 3306, targetPort: 3306 }] },
+    },
+  ]);
+  doc('poddisruptionbudget.yaml', [
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(spec, spec.name), spec: { maxUnavailable: 1, selector: { matchLabels: selector(spec) } } },
+  ]);
+  doc('statefulset.yaml', [statefulSet(spec)]);
+  return files;
+}

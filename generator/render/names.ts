@@ -1,0 +1,27 @@
+/** Names derived from the spec, in one place (never random, never from the clock). */
+import type { ClusterSpec, Environment } from '../spec-types.ts';
+
+export const CONTAINER = 'galera';
+export const DATA_CLAIM = 'data';
+export const DATA_DIR = '/var/lib/mysql';
+export const CONFIG_DIR = '/etc/galera-gitops';
+export const RUNTIME_DIR = '/run/galera-gitops';
+
+export const peersService = (spec: ClusterSpec): string => `${spec.name}-peers`;
+export const configMap = (spec: ClusterSpec): string => `${spec.name}-config`;
+export const clusterConfigMap = (spec: ClusterSpec): string => `${spec.name}-cluster`;
+
+export function labels(spec: ClusterSpec): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'galera', 'app.kubernetes.io/part-of': spec.name, 'galera-gitops.io/cluster': spec.name };
+}
+
+/** The selector: stable for the life of the StatefulSet (selectors cannot change in place). */
+export function selector(spec: ClusterSpec): Record<string, string> {
+  return { 'galera-gitops.io/cluster': spec.name };
+}
+
+/** gcomm://<sts>-0.<svc>.<ns>.svc,... for every member of the environment's size. */
+export function clusterAddress(spec: ClusterSpec, env: Environment): string {
+  const members = Array.from({ length: env.members }, (_, i) => `${spec.name}-${i}.${peersService(spec)}.${env.namespace}.svc`);
+  return `gcomm://${members.join(',')}`;
+}

@@ -1,0 +1,170 @@
+/**
+ * Reads a cluster spec file: YAML parsed with positions, validated by the JSON Schema in
+ * schemas/ (ajv), then checked for what a schema cannot say (quorum, colliding
+ * namespaces). Every error names the file, line, column and field.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { memberCountFindings } from '../policies/index.ts';
+import schema from '../schemas/galera-cluster.schema.json' with { type: 'json' };
+import { SIZES } from './sizes.ts';
+import type { ClusterSpec, Environment, RawSpec } from './spec-types.ts';
+
+export class SpecError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('\n'));
+    this.problems = problems;
+  }
+}
+
+// Compiled on first use, so commands that never read a spec do not pay for it.
+let compiled: ValidateFunction<RawSpec> | undefined;
+function validator(): ValidateFunction<RawSpec> {
+  compiled ??= new Ajv({ allErrors: true, strict: true }).compile<RawSpec>(schema);
+  return compiled;
+}
+
+export function parseSpec(text: string, source: string): ClusterSpec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const at = (node: Node | undefined | null): string => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    return `${source}:${pos.line}:${pos.col}`;
+  };
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) {
+    const pos = syntax.linePos?.[0];
+    throw new SpecError([`${source}:${pos?.line ?? 1}:${pos?.col ?? 1}: YAML syntax error: ${(syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`]);
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const validate = validator();
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).filter(relevant).map((e) => describe(e, doc, at));
+    throw new SpecError([...new Set(problems)]);
+  }
+  const spec = resolve(value, source);
+  const problems = semanticProblems(spec, doc, at);
+  if (problems.length > 0) throw new SpecError(problems);
+  return spec;
+}
+
+/** ajv reports both the failing `$ref` target and its parents; keep the informative ones. */
+function relevant(error: ErrorObject): boolean {
+  return error.keyword !== 'if' && error.keyword !== 'propertyNames';
+}
+
+function segments(instancePath: string): string[] {
+  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const fieldOf = (parts: readonly string[]): string => (parts.length === 0 ? '(top level)' : parts.join('.'));
+
+function nodeAt(doc: Document, parts: readonly string[]): Node | undefined {
+  const node = doc.getIn(parts, true);
+  return isMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
+}
+
+function keyNode(doc: Document, parts: readonly string[], key: string): Node | undefined {
+  const parent = nodeAt(doc, parts);
+  if (!isMap(parent)) return parent;
+  const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  return pair !== undefined && isScalar(pair.key) ? pair.key : parent;
+}
+
+function suggestion(word: string, options: readonly string[]): string {
+  if (options.length === 0) return '';
+  const best = closest(word, [...options]);
+  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? `; did you mean "${best}"?` : `; known fields: ${options.join(', ')}`;
+}
+
+function describe(error: ErrorObject, doc: Document, at: (node: Node | undefined) => string): string {
+  const parts = segments(error.instancePath);
+  const field = fieldOf(parts);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const schemaAt = (error.parentSchema ?? {}) as { properties?: Record<string, unknown> };
+      return `${at(keyNode(doc, parts, key))}: ${fieldOf([...parts, key])}: unknown field${suggestion(key, Object.keys(schemaAt.properties ?? {}))}`;
+    }
+    case 'required':
+      return `${at(nodeAt(doc, parts))}: ${fieldOf([...parts, String(params.missingProperty)])}: required field is missing`;
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const given = String(doc.getIn(parts));
+      const near = closest(given, allowed);
+      const hint = distance(given, near) <= 2 ? `; did you mean "${near}"?` : '';
+      return `${at(nodeAt(doc, parts))}: ${field}: ${JSON.stringify(doc.getIn(parts))} is not one of ${allowed.join(', ')}${hint}`;
+    }
+    case 'pattern':
+      return `${at(nodeAt(doc, parts))}: ${field}: ${JSON.stringify(doc.getIn(parts))} is not valid here (${patternMeaning(String(params.pattern))})`;
+    default:
+      return `${at(nodeAt(doc, parts))}: ${field}: ${error.message ?? 'is not valid'}`;
+  }
+}
+
+function patternMeaning(pattern: string): string {
+  if (pattern.includes('Ki|Mi')) return 'a Kubernetes quantity such as 500m, 2Gi or 100Gi';
+  return 'lowercase letters, digits and "-", starting and ending with a letter or digit';
+}
+
+function resolve(raw: RawSpec, source: string): ClusterSpec {
+  const environments: Environment[] = Object.entries(raw.environments).map(([name, env]) => {
+    const size = SIZES[env.size];
+    return {
+      name,
+      size: env.size,
+      members: env.replicas ?? size.members,
+      cpu: env.cpu ?? size.cpu,
+      memory: env.memory ?? size.memory,
+      storage: { size: env.storage?.size ?? size.storage, class: env.storage?.class },
+      spread: env.spread ?? size.spread,
+      namespace: env.namespace ?? `${raw.namespace}-${name}`,
+      server: env.server ?? 'https://kubernetes.default.svc',
+    };
+  });
+  const g = raw.gitops;
+  return {
+    source,
+    name: raw.name,
+    namespace: raw.namespace,
+    flavor: raw.flavor,
+    image: raw.image,
+    secrets: raw.secrets,
+    environments,
+    gitops:
+      g === undefined
+        ? undefined
+        : {
+            targets: [...g.targets].sort(),
+            repoURL: g.repoURL,
+            revision: g.revision ?? 'main',
+            path: (g.path ?? `overlays/${raw.name}`).replace(/\/+$/, ''),
+            argocd: { namespace: g.argocd?.namespace ?? 'argocd', project: g.argocd?.project ?? 'default' },
+            flux: { namespace: g.flux?.namespace ?? 'flux-system' },
+          },
+  };
+}
+
+function semanticProblems(spec: ClusterSpec, doc: Document, at: (node: Node | undefined) => string): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const env of spec.environments) {
+    const path = ['environments', env.name];
+    // The same words as the odd-replicas rule, so the generator and `check` agree.
+    for (const finding of memberCountFindings(env.members, `environments.${env.name}.replicas`)) {
+      if (finding.severity === 'warn') continue;
+      const node = nodeAt(doc, [...path, 'replicas']) ?? nodeAt(doc, path);
+      problems.push(`${at(node)}: ${finding.message}`);
+    }
+    const where = `${env.server} ${env.namespace}`;
+    const other = seen.get(where);
+    if (other !== undefined) {
+      problems.push(`${at(nodeAt(doc, path))}: environments.${env.name}.namespace: environments ${other} and ${env.name} would both deploy ${spec.name} into namespace ${env.namespace} on ${env.server}: give one of them its own namespace`);
+    }
+    seen.set(where, env.name);
+  }
+  return problems;
+}
