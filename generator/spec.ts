@@ -22,7 +22,7 @@ export class SpecError extends Error {
 // Compiled on first use, so commands that never read a spec do not pay for it.
 let compiled: ValidateFunction<RawSpec> | undefined;
 function validator(): ValidateFunction<RawSpec> {
-  compiled ??= new Ajv({ allErrors: true, strict: true }).compile<RawSpec>(schema);
+  compiled ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile<RawSpec>(schema);
   return compiled;
 }
 
@@ -162,7 +162,7 @@ function semanticProblems(spec: ClusterSpec, doc: Document, at: (node: Node | un
     const where = `${env.server} ${env.namespace}`;
     const other = seen.get(where);
     if (other !== undefined) {
-      problems.push(`${at(nodeAt(doc, path))}: environments.${env.name}.namespace: environments ${other} and ${env.name} would both deploy ${spec.name} into namespace ${env.namespace} on ${env.server}: give one of them its own namespace`);
+      problems.push(`${at(nodeAt(doc, [...path, 'namespace']) ?? nodeAt(doc, path))}: environments.${env.name}.namespace: environments ${other} and ${env.name} would both deploy ${spec.name} into namespace ${env.namespace} on ${env.server}: give one of them its own namespace`);
     }
     seen.set(where, env.name);
   }
