@@ -37,8 +37,8 @@ function meta(spec: ClusterSpec, name: string, extra: Record<string, unknown> = 
 export function galeraCnf(spec: ClusterSpec): string {
   const flavor = FLAVORS[spec.flavor];
   return [
-    '# Galera settings shared by every member; the member list is in cluster.cnf (per environment)',
-    '# and the member identity in node.cnf (written by start.sh).',
+    '# Galera settings shared by every member. start.sh adds the member list (cluster.cnf of the',
+    '# environment) and the member identity in its own option file, which includes this one.',
     '[mysqld]',
     'binlog_format=ROW',
     'default_storage_engine=InnoDB',
@@ -48,8 +48,6 @@ export function galeraCnf(spec: ClusterSpec): string {
     `wsrep_provider=${flavor.provider}`,
     `wsrep_cluster_name=${spec.name}`,
     `wsrep_sst_method=${flavor.sstMethod}`,
-    '!includedir /etc/galera-gitops-cluster',
-    `!includedir ${RUNTIME_DIR}`,
     '',
   ].join('\n');
 }
