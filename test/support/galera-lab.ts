@@ -156,6 +156,13 @@ export class GaleraLab {
     return readFileSync(join(this.member(i), 'data', 'grastate.dat'), 'utf8');
   }
 
+  /** The marker MariaDB's SST scripts keep in the data directory while a transfer runs. */
+  markStateTransfer(i: number, on: boolean): void {
+    const marker = join(this.member(i), 'data', 'sst_in_progress');
+    if (on) writeFileSync(marker, '');
+    else rmSync(marker, { force: true });
+  }
+
   removeSavedView(i: number): void {
     rmSync(join(this.member(i), 'data', 'gvwstate.dat'), { force: true });
   }
