@@ -5,6 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { checkCommand, EXIT } from './check/command.ts';
 import { generateCommand } from './generate-command.ts';
 import { initCommand } from './init-command.ts';
+import { serveCommand } from './serve-command.ts';
 
 const program = new Command('galera-gitops')
   .description('Galera cluster invariants for Kubernetes GitOps')
@@ -14,6 +15,7 @@ const program = new Command('galera-gitops')
 program.addCommand(generateCommand());
 program.addCommand(checkCommand(pkg.version));
 program.addCommand(initCommand());
+program.addCommand(serveCommand());
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -6,7 +6,7 @@
  * until it has synced, and it cannot sync without finding its peers. So the governing
  * Service is headless (one DNS record per member) and publishes not-ready addresses.
  */
-import { galeraStatefulSets, CLUSTER_LABEL, REPLICATION_PORTS } from './detect.ts';
+import { galeraStatefulSets, galeraWords, CLUSTER_LABEL, REPLICATION_PORTS } from './detect.ts';
 import { annotationsOf, at, int, labelsOf, records, show, str } from './object.ts';
 import type { KubeObject, Related } from './types.ts';
 
@@ -44,8 +44,10 @@ export function serviceProblems(service: KubeObject): ServiceProblem[] {
 
 /**
  * Why a Service is a Galera peer Service, or undefined: it governs a Galera StatefulSet
- * that is visible, or it is headless and carries our label or a Galera replication port
- * (a client Service on 3306 is not a peer Service and is not judged).
+ * that is visible, or it is headless and carries our label, a Galera replication port or a
+ * Galera name (a client Service on 3306 is not a peer Service and is not judged). The
+ * webhook often sees the Service before its StatefulSet (kustomize and Argo CD apply
+ * Services first), so the Service's own signals matter.
  */
 export function galeraServiceReason(service: KubeObject, related: Related): string | undefined {
   const namespace = str(service.metadata.namespace) ?? '';
@@ -58,6 +60,7 @@ export function galeraServiceReason(service: KubeObject, related: Related): stri
   if (str(at(service, 'spec', 'clusterIP')) !== 'None') return undefined;
   const label = labelsOf(service)[CLUSTER_LABEL];
   if (label !== undefined) return `headless Service with label ${CLUSTER_LABEL}=${label}`;
+  if (galeraWords(name)) return `headless Service named ${JSON.stringify(name)}`;
   for (const port of records(at(service, 'spec', 'ports'))) {
     const number = int(port.port) ?? int(port.targetPort);
     if (number !== undefined && (REPLICATION_PORTS as readonly number[]).includes(number)) {

@@ -61,7 +61,8 @@ export interface RawFinding {
  * memoise answers on it, so an online cache hands out a new view per review.
  */
 export interface Related {
-  readonly scope: 'bundle' | 'cluster';
+  /** `none`: nothing around the object is visible (a webhook without cluster credentials). */
+  readonly scope: 'bundle' | 'cluster' | 'none';
   get(kind: string, namespace: string, name: string): KubeObject | undefined;
   list(kind: string, namespace: string): readonly KubeObject[];
 }

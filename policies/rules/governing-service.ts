@@ -37,6 +37,7 @@ function checkStatefulSet(subject: Subject): RawFinding[] {
       },
     ];
   }
+  if (related.scope === 'none') return [];
   const service = related.get('Service', ref.namespace, serviceName);
   if (service === undefined) {
     const where = related.scope === 'bundle'

@@ -1,0 +1,88 @@
+/** `galera-gitops serve`: the admission webhook. Every flag has an environment variable. */
+import { Command, Option } from 'commander';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StaticCache, type ClusterCache } from '../webhook/cache.ts';
+import { ConfigError, readConfig } from '../webhook/config.ts';
+import { InformerCache, loadKubeConfig } from '../webhook/informer-cache.ts';
+import { createLogger } from '../webhook/log.ts';
+import { createMetrics } from '../webhook/metrics.ts';
+import { startServer } from '../webhook/server.ts';
+import { generateTls } from '../webhook/tls.ts';
+import { EXIT } from './check/command.ts';
+
+interface ServeFlags {
+  port: string;
+  host?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  config?: string;
+  kubeconfig?: string;
+  inCluster?: boolean;
+  selfSigned?: boolean;
+  selfSignedHosts: string;
+  shutdownGrace: string;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the validating and mutating admission webhook over HTTPS')
+    .addOption(new Option('--port <port>', 'HTTPS port').env('GALERA_GITOPS_PORT').default('8443'))
+    .addOption(new Option('--host <address>', 'address to listen on (default: all)').env('GALERA_GITOPS_HOST'))
+    .addOption(new Option('--tls-cert <file>', 'serving certificate (PEM); reloaded when it changes').env('GALERA_GITOPS_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'serving key (PEM); reloaded when it changes').env('GALERA_GITOPS_TLS_KEY'))
+    .addOption(new Option('--config <file>', 'policy file: mode, severity per rule, exempt namespaces').env('GALERA_GITOPS_CONFIG'))
+    .addOption(new Option('--kubeconfig <file>', 'cluster credentials for the caches (default: in-cluster credentials when running in a pod)').env('KUBECONFIG'))
+    .addOption(new Option('--no-in-cluster', 'run without cluster credentials: judge single objects only'))
+    .addOption(new Option('--self-signed', 'create a CA and serving certificate for local development and print the caBundle'))
+    .addOption(new Option('--self-signed-hosts <names>', 'comma-separated names and IPs for --self-signed').default('localhost,127.0.0.1'))
+    .addOption(new Option('--shutdown-grace <seconds>', 'how long SIGTERM waits for in-flight reviews').env('GALERA_GITOPS_SHUTDOWN_GRACE').default('25'))
+    .action(async (flags: ServeFlags) => {
+      const logger = createLogger();
+      let config;
+      try {
+        config = readConfig(flags.config);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        process.stderr.write(`galera-gitops serve: ${error.message}\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      let certFile = flags.tlsCert;
+      let keyFile = flags.tlsKey;
+      if (flags.selfSigned === true) {
+        const tls = await generateTls(flags.selfSignedHosts.split(',').map((h) => h.trim()).filter((h) => h !== ''));
+        const dir = mkdtempSync(join(tmpdir(), 'galera-gitops-tls-'));
+        certFile = join(dir, 'tls.crt');
+        keyFile = join(dir, 'tls.key');
+        writeFileSync(certFile, tls.cert);
+        writeFileSync(keyFile, tls.key, { mode: 0o600 });
+        writeFileSync(join(dir, 'ca.crt'), tls.caCert);
+        process.stdout.write(`self-signed certificate for ${flags.selfSignedHosts} in ${dir}\ncaBundle: ${tls.caBundle}\n`);
+      }
+      if (certFile === undefined || keyFile === undefined) {
+        process.stderr.write('galera-gitops serve: the webhook serves TLS only: give --tls-cert and --tls-key, or --self-signed for local development\n');
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      let cache: ClusterCache;
+      if (flags.kubeconfig !== undefined && flags.kubeconfig !== '') cache = new InformerCache(loadKubeConfig(flags.kubeconfig), logger);
+      else if (flags.inCluster !== false && process.env.KUBERNETES_SERVICE_HOST !== undefined) cache = new InformerCache(loadKubeConfig(undefined), logger);
+      else {
+        logger.warn('no cluster credentials: only single objects are judged; a Scale of an unknown StatefulSet follows unknownParent');
+        cache = new StaticCache();
+      }
+      const running = await startServer({ port: Number(flags.port), ...(flags.host === undefined ? {} : { host: flags.host }), certFile, keyFile, config, cache, logger, metrics: createMetrics() });
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'stopping: finishing in-flight reviews');
+        void running.close(Number(flags.shutdownGrace) * 1000).then(() => {
+          logger.info('stopped');
+          logger.flush();
+          process.exit(0);
+        });
+      };
+      process.once('SIGTERM', () => { stop('SIGTERM'); });
+      process.once('SIGINT', () => { stop('SIGINT'); });
+    });
+}

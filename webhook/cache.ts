@@ -1,0 +1,88 @@
+/**
+ * What the webhook knows about the cluster: StatefulSets (the parent of a Scale, the
+ * StatefulSet a Service governs), Services (a StatefulSet's governing Service) and
+ * Namespaces (the galera-gitops.io/mode label). Each review gets a snapshot view.
+ */
+import { labelsOf, nameOf, namespaceOf } from '../policies/object.ts';
+import { normalise, type KubeObject, type Related } from '../policies/index.ts';
+
+export interface ClusterCache {
+  /** False without cluster credentials: only single objects can be judged. */
+  readonly connected: boolean;
+  /** True once every watched kind has been listed (readiness waits for it). */
+  synced(): boolean;
+  view(): Related;
+  namespaceLabels(name: string): Record<string, string> | undefined;
+  stop(): void;
+}
+
+/** Objects by kind, namespace and name, kept up to date by whoever owns the store. */
+export class ObjectStore {
+  private readonly byKind = new Map<string, Map<string, KubeObject>>();
+
+  private static key(namespace: string, name: string): string {
+    return `${namespace}/${name}`;
+  }
+
+  put(obj: KubeObject): void {
+    let kind = this.byKind.get(obj.kind);
+    if (kind === undefined) {
+      kind = new Map();
+      this.byKind.set(obj.kind, kind);
+    }
+    kind.set(ObjectStore.key(namespaceOf(obj), nameOf(obj)), obj);
+  }
+
+  delete(obj: KubeObject): void {
+    this.byKind.get(obj.kind)?.delete(ObjectStore.key(namespaceOf(obj), nameOf(obj)));
+  }
+
+  get(kind: string, namespace: string, name: string): KubeObject | undefined {
+    return this.byKind.get(kind)?.get(ObjectStore.key(namespace, name));
+  }
+
+  list(kind: string, namespace: string): KubeObject[] {
+    const all = this.byKind.get(kind);
+    if (all === undefined) return [];
+    return [...all.values()].filter((o) => namespaceOf(o) === namespace);
+  }
+
+  /** A snapshot for one review (rules memoise per view, so a view must not outlive it). */
+  view(scope: Related['scope'] = 'cluster'): Related {
+    return { scope, get: (k, ns, n) => this.get(k, ns, n), list: (k, ns) => this.list(k, ns) };
+  }
+}
+
+/**
+ * A cache with fixed contents: nothing (a webhook without cluster credentials, which sees
+ * no related objects), or given objects, as a cluster would hold them or, for the parity
+ * tests, as a `check` bundle does.
+ */
+export class StaticCache implements ClusterCache {
+  readonly connected: boolean;
+  private readonly store = new ObjectStore();
+  private readonly scope: Related['scope'];
+
+  constructor(objects?: readonly KubeObject[], scope: 'cluster' | 'bundle' = 'cluster') {
+    this.connected = objects !== undefined;
+    this.scope = objects === undefined ? 'none' : scope;
+    for (const obj of objects ?? []) this.store.put(normalise(obj));
+  }
+
+  synced(): boolean {
+    return true;
+  }
+
+  view(): Related {
+    return this.store.view(this.scope);
+  }
+
+  namespaceLabels(name: string): Record<string, string> | undefined {
+    const ns = this.store.get('Namespace', '', name);
+    return ns === undefined ? undefined : labelsOf(ns);
+  }
+
+  stop(): void {
+    // nothing to stop
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The webhook's policy file (`--config`): default mode, per-rule severity, exempt
+ * namespaces and what to do when a Scale's parent StatefulSet is unknown. YAML, validated
+ * by a schema; errors name the file, line and field.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { RULE_IDS, type SeverityOverrides } from '../policies/index.ts';
+
+export type Mode = 'enforce' | 'warn' | 'off';
+
+export interface PolicyConfig {
+  /** Default mode; a namespace label galera-gitops.io/mode overrides it. */
+  mode: Mode;
+  severity: SeverityOverrides;
+  /** Never judged (kube-system and the webhook's own namespace belong here). */
+  exemptNamespaces: readonly string[];
+  /** A Scale of a StatefulSet the cache does not know: deny (default) or allow. */
+  unknownParent: 'deny' | 'allow';
+}
+
+export const DEFAULT_CONFIG: PolicyConfig = { mode: 'enforce', severity: {}, exemptNamespaces: ['kube-system'], unknownParent: 'deny' };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mode: { enum: ['enforce', 'warn', 'off'] },
+    severity: { type: 'object', propertyNames: { enum: [...RULE_IDS] }, additionalProperties: { enum: ['deny', 'warn', 'off'] } },
+    exemptNamespaces: { type: 'array', items: { type: 'string' } },
+    unknownParent: { enum: ['deny', 'allow'] },
+  },
+};
+
+let validate: ValidateFunction<Partial<PolicyConfig>> | undefined;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(text: string, file: string): PolicyConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  if (doc.errors[0] !== undefined) throw new ConfigError(`${file}: ${doc.errors[0].message.split('\n')[0] ?? ''}`);
+  const value: unknown = doc.toJS() ?? {};
+  validate ??= new Ajv({ allErrors: true }).compile<Partial<PolicyConfig>>(schema);
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const parts = e.instancePath.split('/').slice(1);
+      const node = doc.getIn(parts, true) as { range?: [number, number, number] } | undefined;
+      const line = lineCounter.linePos(node?.range?.[0] ?? 0).line;
+      const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : '';
+      return `${file}:${line}: ${parts.join('.') || '(top level)'}: ${e.message ?? 'invalid'}${extra}`;
+    });
+    throw new ConfigError(problems.join('\n'));
+  }
+  return {
+    mode: value.mode ?? DEFAULT_CONFIG.mode,
+    severity: value.severity ?? {},
+    exemptNamespaces: value.exemptNamespaces ?? DEFAULT_CONFIG.exemptNamespaces,
+    unknownParent: value.unknownParent ?? DEFAULT_CONFIG.unknownParent,
+  };
+}
+
+export function readConfig(file: string | undefined): PolicyConfig {
+  if (file === undefined) return DEFAULT_CONFIG;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${file}: cannot be read`);
+  }
+  return parseConfig(text, file);
+}
