@@ -44,13 +44,24 @@ export function parseConfig(text: string, file: string): PolicyConfig {
   const value: unknown = doc.toJS() ?? {};
   validate ??= new Ajv({ allErrors: true }).compile<Partial<PolicyConfig>>(schema);
   if (!validate(value)) {
-    const problems = (validate.errors ?? []).map((e) => {
-      const parts = e.instancePath.split('/').slice(1);
-      const node = doc.getIn(parts, true) as { range?: [number, number, number] } | undefined;
-      const line = lineCounter.linePos(node?.range?.[0] ?? 0).line;
-      const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : '';
-      return `${file}:${line}: ${parts.join('.') || '(top level)'}: ${e.message ?? 'invalid'}${extra}`;
-    });
+    const problems = (validate.errors ?? [])
+      .filter((e) => e.keyword !== 'propertyNames')
+      .map((e) => {
+        const parts = e.instancePath.split('/').slice(1);
+        const node = doc.getIn(e.propertyName === undefined ? parts : [...parts, e.propertyName], true) as { range?: [number, number, number] } | undefined;
+        const line = lineCounter.linePos(node?.range?.[0] ?? 0).line;
+        const field = [...parts, ...(e.propertyName === undefined ? [] : [e.propertyName])].join('.') || '(top level)';
+        const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+        const what =
+          e.propertyName !== undefined
+            ? `not a rule of the catalogue (${RULE_IDS.join(', ')})`
+            : e.keyword === 'enum' && allowed !== undefined
+              ? `must be one of ${allowed.map(String).join(', ')}`
+              : e.keyword === 'additionalProperties'
+                ? `unknown field ${String((e.params as { additionalProperty?: string }).additionalProperty)} (known: mode, severity, exemptNamespaces, unknownParent)`
+                : (e.message ?? 'invalid');
+        return `${file}:${String(line)}: ${field}: ${what}`;
+      });
     throw new ConfigError(problems.join('\n'));
   }
   return {

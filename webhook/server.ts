@@ -4,6 +4,7 @@
  * finish in-flight reviews, exit within the grace period).
  */
 import { createServer, type Server } from 'node:https';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import type { ClusterCache } from './cache.ts';
@@ -39,6 +40,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let pair: KeyPair = readPair(options.certFile, options.keyFile);
   const app = createApp({ config: () => options.config, cache: options.cache, logger: options.logger, metrics: options.metrics, tlsReady: () => true });
   const server = createServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, app);
+  let closing = false;
+  const open = new Set<ServerResponse>();
+  // While stopping, every answer (also to a request already in flight) tells the client to
+  // close its connection, so kept-alive connections drain instead of carrying new requests
+  // to a server about to exit.
+  server.prependListener('request', (_req, res) => {
+    if (closing) res.setHeader('connection', 'close');
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS - 1000;
   const unwatch = watchPair(
@@ -69,6 +80,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port,
     close: (graceMs = 25_000) =>
       new Promise<void>((resolve) => {
+        closing = true;
+        for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
         unwatch();
         options.cache.stop();
         const timer = setTimeout(() => {

@@ -72,9 +72,12 @@ export async function generateTls(hosts: readonly string[], days = 365): Promise
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + days * 86_400_000);
   const caKeys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+  const caSerial = serial();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name: 'CN=galera-gitops webhook CA',
+    serialNumber: caSerial,
+    // A unique name: clients pick the CA to verify with by subject, and two generated CAs
+    // (before and after a rotation) must not be mistaken for each other.
+    name: `CN=galera-gitops webhook CA ${caSerial.slice(0, 12)}`,
     notBefore,
     notAfter,
     keys: caKeys,
