@@ -13,6 +13,8 @@ KUSTOMIZE_VERSION=v5.8.2       # sigs.k8s.io/kustomize/kustomize/v5 (v5.8.3 need
 ARGOCD_VERSION=v3.6.1          # github.com/argoproj/argo-cd/v3: Application, ApplicationSet, AppProject CRDs
 FLUX_KUSTOMIZE_VERSION=v1.10.1 # github.com/fluxcd/kustomize-controller: Kustomization CRD
 FLUX_SOURCE_VERSION=v1.10.1    # github.com/fluxcd/source-controller: GitRepository CRD
+K8S_VERSION=v1.37.2            # k8s.io/kubernetes: kube-apiserver and kubectl (staging modules v0.37.2)
+ETCD_VERSION=v3.7.0            # go.etcd.io/etcd/server/v3: the etcd that Kubernetes v1.37.2 itself requires
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache/tools"
@@ -21,16 +23,23 @@ mode="${1:-install}"
 kustomize_dir="$cache/kustomize-$KUSTOMIZE_VERSION"
 argocd_dir="$cache/crds/argo-cd-$ARGOCD_VERSION"
 flux_dir="$cache/crds/flux-kustomize-$FLUX_KUSTOMIZE_VERSION-source-$FLUX_SOURCE_VERSION"
+k8s_dir="$cache/kubernetes-$K8S_VERSION"
+etcd_dir="$cache/etcd-$ETCD_VERSION"
 
 missing=0
 [ -x "$kustomize_dir/kustomize" ] || missing=1
 [ -f "$argocd_dir/.complete" ] || missing=1
 [ -f "$flux_dir/.complete" ] || missing=1
+[ -x "$k8s_dir/kube-apiserver" ] && [ -x "$k8s_dir/kubectl" ] || missing=1
+[ -x "$etcd_dir/etcd" ] || missing=1
 
 if [ "$mode" = "--print" ]; then
   echo "kustomize=$kustomize_dir/kustomize"
   echo "argocd_crds=$argocd_dir"
   echo "flux_crds=$flux_dir"
+  echo "kube_apiserver=$k8s_dir/kube-apiserver"
+  echo "kubectl=$k8s_dir/kubectl"
+  echo "etcd=$etcd_dir/etcd"
   exit "$missing"
 fi
 
@@ -76,6 +85,48 @@ if [ ! -f "$flux_dir/.complete" ]; then
   touch "$flux_dir/.complete"
 fi
 
+# kube-apiserver and kubectl: `go install k8s.io/kubernetes/cmd/...` cannot work, because
+# that module points its k8s.io/* staging modules at local folders. A small module of ours
+# requires it and replaces every staging module with the published v0.<minor>.<patch>.
+if [ ! -x "$k8s_dir/kube-apiserver" ] || [ ! -x "$k8s_dir/kubectl" ]; then
+  echo "building kube-apiserver and kubectl $K8S_VERSION (minutes on 2 cores, once) ..." >&2
+  start=$(date +%s)
+  work="$cache/build/kubernetes-$K8S_VERSION"
+  mkdir -p "$work" "$k8s_dir"
+  staging="v0.${K8S_VERSION#v1.}"
+  gomod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  {
+    echo "module galera-gitops.local/kubernetes-tools"
+    echo
+    echo "go 1.26"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    sed -n 's/^[[:space:]]*\(k8s\.io\/[^ ]*\) => \.\/staging\/.*$/\1/p' "$gomod" | while read -r module; do
+      echo "replace $module => $module $staging"
+    done
+  } > "$work/go.mod"
+  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  version="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
+  (cd "$work" && go build -ldflags "$version" -o "$k8s_dir/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+  echo "kube-apiserver and kubectl built in $(( $(date +%s) - start )) s" >&2
+fi
+
+# etcd: its main module replaces its own submodules with folders too; a three-line main of
+# ours calls the server's entry point.
+if [ ! -x "$etcd_dir/etcd" ]; then
+  echo "building etcd $ETCD_VERSION ..." >&2
+  start=$(date +%s)
+  work="$cache/build/etcd-$ETCD_VERSION"
+  mkdir -p "$work" "$etcd_dir"
+  printf 'module galera-gitops.local/etcd\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" > "$work/go.mod"
+  printf 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n' > "$work/main.go"
+  (cd "$work" && go build -o "$etcd_dir/etcd" .)
+  echo "etcd built in $(( $(date +%s) - start )) s" >&2
+fi
+
 echo "kustomize=$kustomize_dir/kustomize"
 echo "argocd_crds=$argocd_dir"
 echo "flux_crds=$flux_dir"
+echo "kube_apiserver=$k8s_dir/kube-apiserver"
+echo "kubectl=$k8s_dir/kubectl"
+echo "etcd=$etcd_dir/etcd"

@@ -60,7 +60,7 @@ async function load(port: number, ca: string, options: Partial<autocannon.Option
     connections: 10,
     duration: DURATION,
     ...options,
-  } as autocannon.Options);
+  });
 }
 
 const tls = await generateTls(['localhost', '127.0.0.1']);
@@ -71,8 +71,8 @@ writeFileSync(join(dir, 'tls.key'), tls.key);
 const ours = spawn(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--no-in-cluster', '--port', '18601', '--host', '127.0.0.1', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key')], { stdio: ['ignore', 'pipe', 'inherit'] });
 await waitFor(ours, 'serving admission reviews over TLS');
 // From here on its JSON logs go nowhere, but they are still produced: logging is part of the cost.
-ours.stdout?.removeAllListeners('data');
-ours.stdout?.resume();
+ours.stdout.removeAllListeners('data');
+ours.stdout.resume();
 const bare = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.ts'), '18602', join(dir, 'tls.crt'), join(dir, 'tls.key')], { stdio: ['ignore', 'pipe', 'inherit'] });
 await waitFor(bare, 'listening');
 
@@ -92,7 +92,7 @@ try {
   const rateOurs = await load(18601, tls.caCert, { overallRate: 2000 });
   const rateBare = await load(18602, tls.caCert, { overallRate: 2000 });
   const before = rssMiB(ours.pid ?? 0);
-  const soak = await load(18601, tls.caCert, { duration: undefined, amount: 100_000 } as Partial<autocannon.Options>);
+  const soak = await load(18601, tls.caCert, { duration: undefined, amount: 100_000 });
   const after = rssMiB(ours.pid ?? 0);
   const errors = [...fullOurs, rateOurs, soak].reduce((n, r) => n + r.errors + r.non2xx, 0);
   process.stdout.write(

@@ -1,5 +1,5 @@
 /**
- * The pinned real tools (kustomize, the Argo CD and Flux CRDs), installed by
+ * The pinned real tools (kustomize, kube-apiserver, kubectl, etcd, the Argo CD and Flux CRDs), installed by
  * scripts/tools.sh into .cache/tools. A test that needs one calls this: when the cache is
  * missing it runs the script; when that fails the test fails with how to fix it. No skip.
  */
@@ -13,6 +13,9 @@ export interface Tools {
   kustomize: string;
   argocdCrds: string;
   fluxCrds: string;
+  kubeApiserver: string;
+  kubectl: string;
+  etcd: string;
 }
 
 let cached: Tools | undefined;
@@ -23,7 +26,7 @@ function parse(stdout: string): Tools {
     if (line === undefined) throw new Error(`scripts/tools.sh printed no ${key}=`);
     return line.slice(key.length + 1);
   };
-  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds') };
+  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd') };
 }
 
 export function tools(): Tools {
@@ -33,11 +36,11 @@ export function tools(): Tools {
     cached = parse(printed.stdout);
     return cached;
   }
-  const installed = spawnSync('bash', [SCRIPT], { encoding: 'utf8', timeout: 15 * 60_000 });
+  const installed = spawnSync('bash', [SCRIPT], { encoding: 'utf8', timeout: 40 * 60_000 });
   if (installed.status !== 0) {
     throw new Error(
       `the pinned kustomize and CRDs are missing and scripts/tools.sh could not install them (exit ${String(installed.status)}):\n${installed.stderr}\n` +
-        'Install Go 1.26+ and unzip, make sure the Go module proxy is reachable, then run scripts/tools.sh.',
+        'Install Go 1.26+ and unzip, make sure the Go module proxy is reachable, then run scripts/tools.sh (the first build of kube-apiserver takes minutes).',
     );
   }
   cached = parse(installed.stdout);
