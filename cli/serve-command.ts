@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticCache, type ClusterCache } from '../webhook/cache.ts';
 import { ConfigError, readConfig } from '../webhook/config.ts';
-import { InformerCache, loadKubeConfig } from '../webhook/informer-cache.ts';
 import { createLogger } from '../webhook/log.ts';
 import { createMetrics } from '../webhook/metrics.ts';
 import { startServer } from '../webhook/server.ts';
@@ -67,9 +66,12 @@ export function serveCommand(): Command {
         return;
       }
       let cache: ClusterCache;
-      if (flags.kubeconfig !== undefined && flags.kubeconfig !== '') cache = new InformerCache(loadKubeConfig(flags.kubeconfig), logger);
-      else if (flags.inCluster !== false && process.env.KUBERNETES_SERVICE_HOST !== undefined) cache = new InformerCache(loadKubeConfig(undefined), logger);
-      else {
+      const kubeconfig = flags.kubeconfig !== undefined && flags.kubeconfig !== '' ? flags.kubeconfig : undefined;
+      if (kubeconfig !== undefined || (flags.inCluster !== false && process.env.KUBERNETES_SERVICE_HOST !== undefined)) {
+        // Loaded only when there are credentials: @kubernetes/client-node alone is ~85 MiB resident.
+        const { InformerCache, loadKubeConfig } = await import('../webhook/informer-cache.ts');
+        cache = new InformerCache(loadKubeConfig(kubeconfig), logger);
+      } else {
         logger.warn('no cluster credentials: only single objects are judged; a Scale of an unknown StatefulSet follows unknownParent');
         cache = new StaticCache();
       }

@@ -75,6 +75,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const port = (server.address() as AddressInfo).port;
   options.logger.info({ port }, 'serving admission reviews over TLS');
+  options.logger.flush();
   return {
     server,
     port,

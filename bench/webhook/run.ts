@@ -51,6 +51,7 @@ function rssMiB(pid: number): number {
 }
 
 async function load(port: number, ca: string, options: Partial<autocannon.Options>): Promise<autocannon.Result> {
+  const length = options.amount === undefined ? { duration: DURATION } : {};
   return autocannon({
     url: `https://127.0.0.1:${String(port)}/validate`,
     method: 'POST',
@@ -58,7 +59,7 @@ async function load(port: number, ca: string, options: Partial<autocannon.Option
     requests: bodies.map((body) => ({ method: 'POST', path: '/validate', body })),
     tlsOptions: { ca, servername: 'localhost' },
     connections: 10,
-    duration: DURATION,
+    ...length,
     ...options,
   });
 }
@@ -92,7 +93,7 @@ try {
   const rateOurs = await load(18601, tls.caCert, { overallRate: 2000 });
   const rateBare = await load(18602, tls.caCert, { overallRate: 2000 });
   const before = rssMiB(ours.pid ?? 0);
-  const soak = await load(18601, tls.caCert, { duration: undefined, amount: 100_000 });
+  const soak = await load(18601, tls.caCert, { amount: 100_000 });
   const after = rssMiB(ours.pid ?? 0);
   const errors = [...fullOurs, rateOurs, soak].reduce((n, r) => n + r.errors + r.non2xx, 0);
   process.stdout.write(
