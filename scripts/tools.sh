@@ -15,6 +15,7 @@ FLUX_KUSTOMIZE_VERSION=v1.10.1 # github.com/fluxcd/kustomize-controller: Kustomi
 FLUX_SOURCE_VERSION=v1.10.1    # github.com/fluxcd/source-controller: GitRepository CRD
 K8S_VERSION=v1.37.2            # k8s.io/kubernetes: kube-apiserver and kubectl (staging modules v0.37.2)
 ETCD_VERSION=v3.7.0            # go.etcd.io/etcd/server/v3: the etcd that Kubernetes v1.37.2 itself requires
+HELM_VERSION=v3.22.0           # helm.sh/helm/v3 (cmd/helm), for the chart
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache/tools"
@@ -25,6 +26,7 @@ argocd_dir="$cache/crds/argo-cd-$ARGOCD_VERSION"
 flux_dir="$cache/crds/flux-kustomize-$FLUX_KUSTOMIZE_VERSION-source-$FLUX_SOURCE_VERSION"
 k8s_dir="$cache/kubernetes-$K8S_VERSION"
 etcd_dir="$cache/etcd-$ETCD_VERSION"
+helm_dir="$cache/helm-$HELM_VERSION"
 
 missing=0
 [ -x "$kustomize_dir/kustomize" ] || missing=1
@@ -32,6 +34,7 @@ missing=0
 [ -f "$flux_dir/.complete" ] || missing=1
 [ -x "$k8s_dir/kube-apiserver" ] && [ -x "$k8s_dir/kubectl" ] || missing=1
 [ -x "$etcd_dir/etcd" ] || missing=1
+[ -x "$helm_dir/helm" ] || missing=1
 
 if [ "$mode" = "--print" ]; then
   echo "kustomize=$kustomize_dir/kustomize"
@@ -40,6 +43,7 @@ if [ "$mode" = "--print" ]; then
   echo "kube_apiserver=$k8s_dir/kube-apiserver"
   echo "kubectl=$k8s_dir/kubectl"
   echo "etcd=$etcd_dir/etcd"
+  echo "helm=$helm_dir/helm"
   exit "$missing"
 fi
 
@@ -124,9 +128,18 @@ if [ ! -x "$etcd_dir/etcd" ]; then
   echo "etcd built in $(( $(date +%s) - start )) s" >&2
 fi
 
+if [ ! -x "$helm_dir/helm" ]; then
+  echo "building helm $HELM_VERSION from helm.sh/helm/v3 ..." >&2
+  start=$(date +%s)
+  mkdir -p "$helm_dir"
+  GOBIN="$helm_dir" go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  echo "helm built in $(( $(date +%s) - start )) s" >&2
+fi
+
 echo "kustomize=$kustomize_dir/kustomize"
 echo "argocd_crds=$argocd_dir"
 echo "flux_crds=$flux_dir"
 echo "kube_apiserver=$k8s_dir/kube-apiserver"
 echo "kubectl=$k8s_dir/kubectl"
 echo "etcd=$etcd_dir/etcd"
+echo "helm=$helm_dir/helm"

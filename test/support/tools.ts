@@ -16,6 +16,7 @@ export interface Tools {
   kubeApiserver: string;
   kubectl: string;
   etcd: string;
+  helm: string;
 }
 
 let cached: Tools | undefined;
@@ -26,7 +27,7 @@ function parse(stdout: string): Tools {
     if (line === undefined) throw new Error(`scripts/tools.sh printed no ${key}=`);
     return line.slice(key.length + 1);
   };
-  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd') };
+  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm') };
 }
 
 export function tools(): Tools {
