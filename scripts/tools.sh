@@ -36,7 +36,7 @@ missing=0
 [ -x "$etcd_dir/etcd" ] || missing=1
 [ -x "$helm_dir/helm" ] || missing=1
 
-if [ "$mode" = "--print" ]; then
+print_paths() {
   echo "kustomize=$kustomize_dir/kustomize"
   echo "argocd_crds=$argocd_dir"
   echo "flux_crds=$flux_dir"
@@ -44,6 +44,10 @@ if [ "$mode" = "--print" ]; then
   echo "kubectl=$k8s_dir/kubectl"
   echo "etcd=$etcd_dir/etcd"
   echo "helm=$helm_dir/helm"
+}
+
+if [ "$mode" = "--print" ]; then
+  print_paths
   exit "$missing"
 fi
 
@@ -136,10 +140,4 @@ if [ ! -x "$helm_dir/helm" ]; then
   echo "helm built in $(( $(date +%s) - start )) s" >&2
 fi
 
-echo "kustomize=$kustomize_dir/kustomize"
-echo "argocd_crds=$argocd_dir"
-echo "flux_crds=$flux_dir"
-echo "kube_apiserver=$k8s_dir/kube-apiserver"
-echo "kubectl=$k8s_dir/kubectl"
-echo "etcd=$etcd_dir/etcd"
-echo "helm=$helm_dir/helm"
+print_paths

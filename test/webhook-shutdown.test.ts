@@ -7,24 +7,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { galeraStatefulSet } from '../policies/testing.ts';
 import { generateTls } from '../webhook/tls.ts';
+import { freePort } from './support/ports.ts';
 import { review } from './support/reviews.ts';
 
 const MAIN = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 describe('galera-gitops serve', { timeout: 60_000 }, () => {
   it('refuses to start without TLS material (exit 2)', () => {
