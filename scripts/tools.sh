@@ -16,6 +16,7 @@ FLUX_SOURCE_VERSION=v1.10.1    # github.com/fluxcd/source-controller: GitReposit
 K8S_VERSION=v1.37.2            # k8s.io/kubernetes: kube-apiserver and kubectl (staging modules v0.37.2)
 ETCD_VERSION=v3.7.0            # go.etcd.io/etcd/server/v3: the etcd that Kubernetes v1.37.2 itself requires
 HELM_VERSION=v3.22.0           # helm.sh/helm/v3 (cmd/helm), for the chart
+CERT_MANAGER_VERSION=v1.21.2   # github.com/cert-manager/cert-manager: Certificate and Issuer CRDs
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache/tools"
@@ -27,6 +28,7 @@ flux_dir="$cache/crds/flux-kustomize-$FLUX_KUSTOMIZE_VERSION-source-$FLUX_SOURCE
 k8s_dir="$cache/kubernetes-$K8S_VERSION"
 etcd_dir="$cache/etcd-$ETCD_VERSION"
 helm_dir="$cache/helm-$HELM_VERSION"
+certmanager_dir="$cache/crds/cert-manager-$CERT_MANAGER_VERSION"
 
 missing=0
 [ -x "$kustomize_dir/kustomize" ] || missing=1
@@ -35,6 +37,7 @@ missing=0
 [ -x "$k8s_dir/kube-apiserver" ] && [ -x "$k8s_dir/kubectl" ] || missing=1
 [ -x "$etcd_dir/etcd" ] || missing=1
 [ -x "$helm_dir/helm" ] || missing=1
+[ -f "$certmanager_dir/.complete" ] || missing=1
 
 print_paths() {
   echo "kustomize=$kustomize_dir/kustomize"
@@ -44,6 +47,7 @@ print_paths() {
   echo "kubectl=$k8s_dir/kubectl"
   echo "etcd=$etcd_dir/etcd"
   echo "helm=$helm_dir/helm"
+  echo "certmanager_crds=$certmanager_dir"
 }
 
 if [ "$mode" = "--print" ]; then
@@ -91,6 +95,13 @@ if [ ! -f "$flux_dir/.complete" ]; then
   module_files github.com/fluxcd/source-controller "$FLUX_SOURCE_VERSION" "$flux_dir" \
     config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml
   touch "$flux_dir/.complete"
+fi
+
+if [ ! -f "$certmanager_dir/.complete" ]; then
+  echo "fetching cert-manager $CERT_MANAGER_VERSION CRDs from its Go module ..." >&2
+  module_files github.com/cert-manager/cert-manager "$CERT_MANAGER_VERSION" "$certmanager_dir" \
+    deploy/crds/cert-manager.io_certificates.yaml deploy/crds/cert-manager.io_issuers.yaml
+  touch "$certmanager_dir/.complete"
 fi
 
 # kube-apiserver and kubectl: `go install k8s.io/kubernetes/cmd/...` cannot work, because

@@ -17,6 +17,7 @@ export interface Tools {
   kubectl: string;
   etcd: string;
   helm: string;
+  certManagerCrds: string;
 }
 
 let cached: Tools | undefined;
@@ -27,7 +28,7 @@ function parse(stdout: string): Tools {
     if (line === undefined) throw new Error(`scripts/tools.sh printed no ${key}=`);
     return line.slice(key.length + 1);
   };
-  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm') };
+  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm'), certManagerCrds: value('certmanager_crds') };
 }
 
 export function tools(): Tools {
