@@ -79,6 +79,8 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
     assert.ok(hook.rules.some((r) => r.resources.includes('statefulsets/scale')));
     assert.deepEqual(hook.namespaceSelector, { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', WEBHOOK_NAMESPACE] }] });
     assert.ok(docs.some((d) => d.kind === 'PodDisruptionBudget'));
+    const monitored = parseAllDocuments(render('serviceMonitor.enabled=true', 'serviceMonitor.labels.release=prometheus')).map((d) => d.toJS() as { kind: string; metadata: { labels: Record<string, string> } });
+    assert.equal(monitored.find((d) => d.kind === 'ServiceMonitor')?.metadata.labels.release, 'prometheus');
   });
 
   it('its webhook configurations, pointed at the test webhook, give the same verdicts as the harness', () => {
