@@ -12,7 +12,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { reviewResponse, decodeReview, uidOf, type AdmissionRequest, type AdmissionResponse } from './admission.ts';
 import type { ClusterCache } from './cache.ts';
 import type { PolicyConfig } from './config.ts';
-import { judge, type Decision } from './judge.ts';
+import { judge, modeFor, type Decision } from './judge.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { mutationFor } from './mutate.ts';
@@ -35,13 +35,12 @@ export interface AppOptions {
 type Endpoint = 'validate' | 'mutate';
 
 function mutate(request: AdmissionRequest, options: AppOptions): Decision {
-  const base: Decision = { response: { uid: request.uid, allowed: true }, verdict: 'allowed', findings: [], mode: options.config().mode };
+  const config = options.config();
+  const mode = modeFor(request, config, options.cache);
+  const base: Decision = { response: { uid: request.uid, allowed: true }, verdict: 'allowed', findings: [], mode };
   const object = request.object;
   if (object === undefined || (request.operation !== 'CREATE' && request.operation !== 'UPDATE')) return base;
-  const config = options.config();
-  if (config.exemptNamespaces.includes(request.namespace)) return { ...base, verdict: 'exempt' };
-  const mode = options.cache.namespaceLabels(request.namespace)?.['galera-gitops.io/mode'] ?? config.mode;
-  if (mode === 'off') return { ...base, verdict: 'exempt' };
+  if (config.exemptNamespaces.includes(request.namespace) || mode === 'off') return { ...base, verdict: 'exempt' };
   const { patch, reasons } = mutationFor(object, options.cache.view());
   if (patch.length === 0) return base;
   const response: AdmissionResponse = { uid: request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };

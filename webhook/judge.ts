@@ -27,7 +27,8 @@ export interface Decision {
 const WARNING_LIMIT = 119;
 const WARNINGS_TOTAL = 4096;
 
-function modeFor(request: AdmissionRequest, config: PolicyConfig, cache: ClusterCache): Mode {
+/** The config's mode, unless the namespace's galera-gitops.io/mode label says otherwise. */
+export function modeFor(request: AdmissionRequest, config: PolicyConfig, cache: ClusterCache): Mode {
   const label = cache.namespaceLabels(request.namespace)?.[MODE_LABEL];
   return label === 'enforce' || label === 'warn' || label === 'off' ? label : config.mode;
 }
