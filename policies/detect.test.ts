@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bundleRelated } from './bundle.ts';
 import { detectGalera, galeraWords } from './detect.ts';
-import { statefulSet } from './testing.ts';
+import { statefulSet } from '../test/support/objects.ts';
 import type { KubeObject } from './types.ts';
 
 const none = bundleRelated([]);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { bundleRelated } from './bundle.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { blocks, evaluate } from './evaluate.ts';
-import { galeraStatefulSet, service } from './testing.ts';
+import { galeraStatefulSet, service } from '../test/support/objects.ts';
 import type { KubeObject, Rule } from './types.ts';
 
 const peers = service('g-peers', { clusterIP: 'None', publishNotReadyAddresses: true });

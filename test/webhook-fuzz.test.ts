@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import request from 'supertest';
-import { galeraStatefulSet, service } from '../policies/testing.ts';
+import { galeraStatefulSet, service } from './support/objects.ts';
 import { StaticCache } from '../webhook/cache.ts';
 import { review, testApp } from './support/reviews.ts';
 

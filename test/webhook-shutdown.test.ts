@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { galeraStatefulSet } from '../policies/testing.ts';
+import { galeraStatefulSet } from './support/objects.ts';
 import { generateTls } from '../webhook/tls.ts';
 import { freePort } from './support/ports.ts';
 import { review } from './support/reviews.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { X509Certificate } from 'node:crypto';
-import { galeraStatefulSet } from '../policies/testing.ts';
+import { galeraStatefulSet } from './support/objects.ts';
 import { StaticCache } from '../webhook/cache.ts';
 import { DEFAULT_CONFIG } from '../webhook/config.ts';
 import { createLogger } from '../webhook/log.ts';

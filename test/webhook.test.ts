@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fastJsonPatch from 'fast-json-patch';
 import request from 'supertest';
 import type { KubeObject } from '../policies/index.ts';
-import { galeraStatefulSet, service, statefulSet } from '../policies/testing.ts';
+import { galeraStatefulSet, service, statefulSet } from './support/objects.ts';
 import { StaticCache } from '../webhook/cache.ts';
 import { DEFAULT_CONFIG } from '../webhook/config.ts';
 import { review, testApp } from './support/reviews.ts';

@@ -73,11 +73,9 @@ export function createApp(options: AppOptions): express.Express {
         return;
       }
       res.status(200).json(reviewResponse(decision.response));
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      record(options, endpoint, request, decision, seconds);
+      record(options, endpoint, request, decision, Number(process.hrtime.bigint() - started) / 1e9);
     } finally {
       options.metrics.inFlight.dec();
-      options.metrics.latency.observe({ endpoint }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
 
@@ -119,6 +117,7 @@ export function createApp(options: AppOptions): express.Express {
 
 function record(options: AppOptions, endpoint: Endpoint, request: AdmissionRequest, decision: Decision, seconds: number): void {
   const kind = request.kind.kind;
+  options.metrics.latency.observe({ endpoint }, seconds);
   options.metrics.reviews.inc({ endpoint, operation: request.operation, kind, verdict: decision.verdict });
   for (const f of decision.findings) options.metrics.findings.inc({ rule: f.rule, severity: f.waived === undefined ? f.severity : 'waived', verdict: decision.verdict });
   const waived = decision.findings.filter((f) => f.waived !== undefined);

@@ -16,35 +16,43 @@ export interface ClusterCache {
   stop(): void;
 }
 
-/** Objects by kind, namespace and name, kept up to date by whoever owns the store. */
+/**
+ * Objects by kind, namespace and name, kept up to date by whoever owns the store. Indexed
+ * by namespace so a review's look-ups cost what its namespace holds, not the whole cluster.
+ */
 export class ObjectStore {
-  private readonly byKind = new Map<string, Map<string, KubeObject>>();
+  private readonly byKind = new Map<string, Map<string, Map<string, KubeObject>>>();
 
-  private static key(namespace: string, name: string): string {
-    return `${namespace}/${name}`;
+  private namespace(kind: string, namespace: string, create: boolean): Map<string, KubeObject> | undefined {
+    let namespaces = this.byKind.get(kind);
+    if (namespaces === undefined) {
+      if (!create) return undefined;
+      namespaces = new Map();
+      this.byKind.set(kind, namespaces);
+    }
+    let names = namespaces.get(namespace);
+    if (names === undefined && create) {
+      names = new Map();
+      namespaces.set(namespace, names);
+    }
+    return names;
   }
 
   put(obj: KubeObject): void {
-    let kind = this.byKind.get(obj.kind);
-    if (kind === undefined) {
-      kind = new Map();
-      this.byKind.set(obj.kind, kind);
-    }
-    kind.set(ObjectStore.key(namespaceOf(obj), nameOf(obj)), obj);
+    this.namespace(obj.kind, namespaceOf(obj), true)?.set(nameOf(obj), obj);
   }
 
   delete(obj: KubeObject): void {
-    this.byKind.get(obj.kind)?.delete(ObjectStore.key(namespaceOf(obj), nameOf(obj)));
+    this.namespace(obj.kind, namespaceOf(obj), false)?.delete(nameOf(obj));
   }
 
   get(kind: string, namespace: string, name: string): KubeObject | undefined {
-    return this.byKind.get(kind)?.get(ObjectStore.key(namespace, name));
+    return this.namespace(kind, namespace, false)?.get(name);
   }
 
   list(kind: string, namespace: string): KubeObject[] {
-    const all = this.byKind.get(kind);
-    if (all === undefined) return [];
-    return [...all.values()].filter((o) => namespaceOf(o) === namespace);
+    const names = this.namespace(kind, namespace, false);
+    return names === undefined ? [] : [...names.values()];
   }
 
   /** A snapshot for one review (rules memoise per view, so a view must not outlive it). */

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { galeraStatefulSet, service, statefulSet } from '../../policies/testing.ts';
+import { galeraStatefulSet, service, statefulSet } from '../../test/support/objects.ts';
 import type { KubeObject } from '../../policies/index.ts';
 import { generateTls } from '../../webhook/tls.ts';
 import { review } from '../../test/support/reviews.ts';

@@ -2,6 +2,7 @@
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { CATALOGUE } from '../../policies/index.ts';
 import type { CheckReport } from './run.ts';
+import { objectName } from './report-text.ts';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -18,7 +19,7 @@ export function sarifReport(report: CheckReport, version: string): string {
       ruleId: f.rule,
       ruleIndex: CATALOGUE.findIndex((r) => r.id === f.rule),
       level: f.severity === 'deny' ? 'error' : 'warning',
-      message: { text: `${f.object.kind} ${f.object.namespace === '' ? '' : `${f.object.namespace}/`}${f.object.name} ${f.path}: ${f.message}` },
+      message: { text: `${objectName(f)} ${f.path}: ${f.message}` },
       locations: [
         {
           physicalLocation: {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluate } from '../evaluate.ts';
-import { clusterOf, galeraStatefulSet, statefulSet } from '../testing.ts';
+import { clusterOf, galeraStatefulSet, statefulSet } from '../../test/support/objects.ts';
 import type { KubeObject } from '../types.ts';
 
 const scale = (name: string, replicas: number): KubeObject => ({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace: 'db' }, spec: { replicas } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluate } from '../evaluate.ts';
-import { clusterOf, galeraStatefulSet, service } from '../testing.ts';
+import { clusterOf, galeraStatefulSet, service } from '../../test/support/objects.ts';
 import type { KubeObject } from '../types.ts';
 
 const related = clusterOf([service('g-peers', { clusterIP: 'None', publishNotReadyAddresses: true })]);

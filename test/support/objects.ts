@@ -1,6 +1,6 @@
-/** Small builders for the policy unit tests (not used by the product). */
-import type { KubeObject, Related } from './types.ts';
-import { bundleRelated } from './bundle.ts';
+/** Small object builders for the tests (policy unit tests, webhook tests, benchmarks). */
+import type { KubeObject, Related } from '../../policies/types.ts';
+import { bundleRelated } from '../../policies/bundle.ts';
 
 export function statefulSet(name: string, spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}): KubeObject {
   return {
