@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests run for real: MariaDB with Galera 4, mariabackup
-# and socat (the generated start-up scripts are tested against a real three-member
-# cluster on loopback). Idempotent; needs root (or sudo) and Debian's package archive.
+# Installs the Debian packages the tests run for real. Idempotent; needs root (or sudo)
+# and Debian's package archive. The tests call it themselves when something is missing.
+#
+#   MariaDB with Galera 4, mariabackup and socat   the start-up scripts on loopback
+#   containerd, runc, the CNI plugins, iproute2    the real node's container runtime and network
+#   debootstrap, gcc, libc6-dev                    images without a registry (root file systems, pause)
+#   buildah                                        the webhook image from the project's Dockerfile
 set -euo pipefail
 
-packages=(mariadb-server galera-4 mariadb-backup socat)
+packages=(mariadb-server galera-4 mariadb-backup socat containerd runc containernetworking-plugins iproute2 debootstrap gcc libc6-dev buildah curl)
 needed=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || needed+=("$p"); done
 [ ${#needed[@]} -eq 0 ] && { echo "system packages present: ${packages[*]}"; exit 0; }

@@ -17,6 +17,7 @@ K8S_VERSION=v1.37.2            # k8s.io/kubernetes: kube-apiserver and kubectl (
 ETCD_VERSION=v3.7.0            # go.etcd.io/etcd/server/v3: the etcd that Kubernetes v1.37.2 itself requires
 HELM_VERSION=v3.22.0           # helm.sh/helm/v3 (cmd/helm), for the chart
 CERT_MANAGER_VERSION=v1.21.2   # github.com/cert-manager/cert-manager: Certificate and Issuer CRDs
+COREDNS_VERSION=v1.15.0        # github.com/coredns/coredns: cluster DNS for the real node
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache/tools"
@@ -29,12 +30,18 @@ k8s_dir="$cache/kubernetes-$K8S_VERSION"
 etcd_dir="$cache/etcd-$ETCD_VERSION"
 helm_dir="$cache/helm-$HELM_VERSION"
 certmanager_dir="$cache/crds/cert-manager-$CERT_MANAGER_VERSION"
+coredns_dir="$cache/coredns-$COREDNS_VERSION"
+# The real node's parts, built from the same module set as kube-apiserver.
+K8S_COMMANDS=(kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler)
 
 missing=0
 [ -x "$kustomize_dir/kustomize" ] || missing=1
 [ -f "$argocd_dir/.complete" ] || missing=1
 [ -f "$flux_dir/.complete" ] || missing=1
-[ -x "$k8s_dir/kube-apiserver" ] && [ -x "$k8s_dir/kubectl" ] || missing=1
+k8s_missing=()
+for command in "${K8S_COMMANDS[@]}"; do [ -x "$k8s_dir/$command" ] || k8s_missing+=("$command"); done
+[ ${#k8s_missing[@]} -eq 0 ] || missing=1
+[ -x "$coredns_dir/coredns" ] || missing=1
 [ -x "$etcd_dir/etcd" ] || missing=1
 [ -x "$helm_dir/helm" ] || missing=1
 [ -f "$certmanager_dir/.complete" ] || missing=1
@@ -45,6 +52,11 @@ print_paths() {
   echo "flux_crds=$flux_dir"
   echo "kube_apiserver=$k8s_dir/kube-apiserver"
   echo "kubectl=$k8s_dir/kubectl"
+  echo "kubelet=$k8s_dir/kubelet"
+  echo "kube_controller_manager=$k8s_dir/kube-controller-manager"
+  echo "kube_scheduler=$k8s_dir/kube-scheduler"
+  echo "coredns=$coredns_dir/coredns"
+  echo "pause_source=$k8s_dir/pause.c"
   echo "etcd=$etcd_dir/etcd"
   echo "helm=$helm_dir/helm"
   echo "certmanager_crds=$certmanager_dir"
@@ -104,11 +116,12 @@ if [ ! -f "$certmanager_dir/.complete" ]; then
   touch "$certmanager_dir/.complete"
 fi
 
-# kube-apiserver and kubectl: `go install k8s.io/kubernetes/cmd/...` cannot work, because
-# that module points its k8s.io/* staging modules at local folders. A small module of ours
-# requires it and replaces every staging module with the published v0.<minor>.<patch>.
-if [ ! -x "$k8s_dir/kube-apiserver" ] || [ ! -x "$k8s_dir/kubectl" ]; then
-  echo "building kube-apiserver and kubectl $K8S_VERSION (minutes on 2 cores, once) ..." >&2
+# kube-apiserver, kubectl and the node's kubelet, controller manager and scheduler:
+# `go install k8s.io/kubernetes/cmd/...` cannot work, because that module points its
+# k8s.io/* staging modules at local folders. A small module of ours requires it and
+# replaces every staging module with the published v0.<minor>.<patch>.
+if [ ${#k8s_missing[@]} -gt 0 ] || [ ! -f "$k8s_dir/pause.c" ]; then
+  echo "building ${k8s_missing[*]} $K8S_VERSION (minutes on 2 cores, once) ..." >&2
   start=$(date +%s)
   work="$cache/build/kubernetes-$K8S_VERSION"
   mkdir -p "$work" "$k8s_dir"
@@ -126,8 +139,21 @@ if [ ! -x "$k8s_dir/kube-apiserver" ] || [ ! -x "$k8s_dir/kubectl" ]; then
   } > "$work/go.mod"
   minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
   version="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
-  (cd "$work" && go build -ldflags "$version" -o "$k8s_dir/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
-  echo "kube-apiserver and kubectl built in $(( $(date +%s) - start )) s" >&2
+  if [ ${#k8s_missing[@]} -gt 0 ]; then
+    (cd "$work" && go build -ldflags "$version" -o "$k8s_dir/" "${k8s_missing[@]/#/k8s.io/kubernetes/cmd/}")
+  fi
+  # The pod sandbox's pause process, compiled from the same release's source (no registry).
+  src="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  cp "$src/build/pause/linux/pause.c" "$k8s_dir/pause.c"
+  echo "${k8s_missing[*]} built in $(( $(date +%s) - start )) s" >&2
+fi
+
+if [ ! -x "$coredns_dir/coredns" ]; then
+  echo "building CoreDNS $COREDNS_VERSION ..." >&2
+  start=$(date +%s)
+  mkdir -p "$coredns_dir"
+  GOBIN="$coredns_dir" go install "github.com/coredns/coredns@$COREDNS_VERSION"
+  echo "CoreDNS built in $(( $(date +%s) - start )) s" >&2
 fi
 
 # etcd: its main module replaces its own submodules with folders too; a three-line main of

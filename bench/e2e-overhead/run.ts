@@ -35,7 +35,7 @@ function percentile(sorted: number[], p: number): number {
 
 const cluster = await TestCluster.start();
 try {
-  const ca = readFileSync(join(cluster.dir, 'certs', 'apiserver.crt'));
+  const ca = readFileSync(cluster.caFile);
   const agent = new Agent({ keepAlive: true, maxSockets: C, ca });
   const post = (namespace: string, body: string): Promise<number> =>
     new Promise((resolve, reject) => {

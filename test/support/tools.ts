@@ -1,5 +1,6 @@
 /**
- * The pinned real tools (kustomize, kube-apiserver, kubectl, etcd, the Argo CD and Flux CRDs), installed by
+ * The pinned real tools (kustomize, kube-apiserver, kubectl, etcd, helm, the node's kubelet,
+ * controller manager, scheduler and CoreDNS, the Argo CD, Flux and cert-manager CRDs), installed by
  * scripts/tools.sh into .cache/tools. A test that needs one calls this: when the cache is
  * missing it runs the script; when that fails the test fails with how to fix it. No skip.
  */
@@ -18,6 +19,12 @@ export interface Tools {
   etcd: string;
   helm: string;
   certManagerCrds: string;
+  kubelet: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  coredns: string;
+  /** Kubernetes' build/pause/linux/pause.c of the pinned release (the pod sandbox). */
+  pauseSource: string;
 }
 
 let cached: Tools | undefined;
@@ -28,7 +35,8 @@ function parse(stdout: string): Tools {
     if (line === undefined) throw new Error(`scripts/tools.sh printed no ${key}=`);
     return line.slice(key.length + 1);
   };
-  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm'), certManagerCrds: value('certmanager_crds') };
+  return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm'), certManagerCrds: value('certmanager_crds'),
+    kubelet: value('kubelet'), kubeControllerManager: value('kube_controller_manager'), kubeScheduler: value('kube_scheduler'), coredns: value('coredns'), pauseSource: value('pause_source') };
 }
 
 export function tools(): Tools {
