@@ -14,6 +14,13 @@ export interface Environment {
   spread: Spread;
   namespace: string;
   server: string;
+  recovery: Recovery;
+}
+
+/** Operator overrides the election and the history check read (docs/recovery.md). */
+export interface Recovery {
+  recoverWithout: string[];
+  discardDataOf: string[];
 }
 
 export interface GitOps {
@@ -34,6 +41,8 @@ export interface ClusterSpec {
   image: string;
   secrets: { root: string; sst: string };
   environments: Environment[];
+  /** Extra [mysqld] settings, in the order given. */
+  mysqld: [string, string][];
   gitops: GitOps | undefined;
 }
 
@@ -45,6 +54,7 @@ export interface RawSpec {
   image: string;
   secrets: { root: string; sst: string };
   environments: Record<string, RawEnvironment>;
+  mysqld?: Record<string, string | number>;
   gitops?: {
     targets: GitOpsTarget[];
     repoURL: string;
@@ -64,4 +74,5 @@ export interface RawEnvironment {
   spread?: Spread;
   namespace?: string;
   server?: string;
+  recovery?: Partial<Recovery>;
 }

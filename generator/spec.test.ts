@@ -23,9 +23,9 @@ describe('parseSpec', () => {
   it('resolves the bundled example with the sizes and defaults', () => {
     const spec = parseSpec(example, 'examples/orders-db.galera.yaml');
     assert.deepEqual(spec.environments, [
-      { name: 'dev', size: 'dev', members: 1, cpu: '250m', memory: '1Gi', storage: { size: '5Gi', class: undefined }, spread: 'none', namespace: 'orders-dev', server: 'https://kubernetes.default.svc' },
-      { name: 'staging', size: 'small', members: 3, cpu: '500m', memory: '2Gi', storage: { size: '20Gi', class: undefined }, spread: 'none', namespace: 'orders-staging', server: 'https://kubernetes.default.svc' },
-      { name: 'prod', size: 'large', members: 5, cpu: '4', memory: '16Gi', storage: { size: '200Gi', class: 'fast-ssd' }, spread: 'zone', namespace: 'orders-prod', server: 'https://kubernetes.default.svc' },
+      { name: 'dev', size: 'dev', members: 1, cpu: '250m', memory: '1Gi', storage: { size: '5Gi', class: undefined }, spread: 'none', namespace: 'orders-dev', server: 'https://kubernetes.default.svc', recovery: { recoverWithout: [], discardDataOf: [] } },
+      { name: 'staging', size: 'small', members: 3, cpu: '500m', memory: '2Gi', storage: { size: '20Gi', class: undefined }, spread: 'none', namespace: 'orders-staging', server: 'https://kubernetes.default.svc', recovery: { recoverWithout: [], discardDataOf: [] } },
+      { name: 'prod', size: 'large', members: 5, cpu: '4', memory: '16Gi', storage: { size: '200Gi', class: 'fast-ssd' }, spread: 'zone', namespace: 'orders-prod', server: 'https://kubernetes.default.svc', recovery: { recoverWithout: [], discardDataOf: [] } },
     ]);
     assert.deepEqual(spec.gitops, { targets: ['argocd', 'flux'], repoURL: 'https://git.example.com/platform/databases.git', revision: 'main', path: 'overlays/orders-db', argocd: { namespace: 'argocd', project: 'default' }, flux: { namespace: 'flux-system' } });
   });
@@ -36,7 +36,15 @@ describe('parseSpec', () => {
   });
 
   it('lists the known fields when nothing is close', () => {
-    assert.deepEqual(problems(`${minimal}colour: blue\n`), ['spec.yaml:9:1: colour: unknown field; known fields: name, namespace, flavor, image, secrets, environments, gitops']);
+    assert.deepEqual(problems(`${minimal}colour: blue\n`), ['spec.yaml:9:1: colour: unknown field; known fields: name, namespace, flavor, image, secrets, environments, mysqld, gitops']);
+  });
+
+  it('takes extra [mysqld] settings, except those Galera needs or start.sh owns', () => {
+    assert.deepEqual(parseSpec(`${minimal}mysqld:\n  max_allowed_packet: 64M\n  max_connections: 500\n`, 'spec.yaml').mysqld, [['max_allowed_packet', '64M'], ['max_connections', '500']]);
+    assert.deepEqual(problems(`${minimal}mysqld:\n  binlog-format: STATEMENT\n  wsrep_cluster_address: gcomm://x\n`), [
+      'spec.yaml:10:3: mysqld.binlog-format: cannot be set here: Galera replicates row events only (ROW)',
+      'spec.yaml:11:3: mysqld.wsrep_cluster_address: cannot be set here: start.sh lists the peers through the governing Service',
+    ]);
   });
 
   it('reports missing fields, wrong enum values and bad names', () => {

@@ -123,6 +123,7 @@ function resolve(raw: RawSpec, source: string): ClusterSpec {
       spread: env.spread ?? size.spread,
       namespace: env.namespace ?? `${raw.namespace}-${name}`,
       server: env.server ?? 'https://kubernetes.default.svc',
+      recovery: { recoverWithout: env.recovery?.recoverWithout ?? [], discardDataOf: env.recovery?.discardDataOf ?? [] },
     };
   });
   const g = raw.gitops;
@@ -134,6 +135,7 @@ function resolve(raw: RawSpec, source: string): ClusterSpec {
     image: raw.image,
     secrets: raw.secrets,
     environments,
+    mysqld: Object.entries(raw.mysqld ?? {}).map(([k, v]) => [k, String(v)]),
     gitops:
       g === undefined
         ? undefined
@@ -148,8 +150,33 @@ function resolve(raw: RawSpec, source: string): ClusterSpec {
   };
 }
 
+/**
+ * [mysqld] settings the spec may not change: what Galera requires of every member, and
+ * what start.sh writes per member (docs/generator.md).
+ */
+const OWNED_SETTINGS: Readonly<Record<string, string>> = {
+  binlog_format: 'Galera replicates row events only (ROW)',
+  default_storage_engine: 'Galera replicates InnoDB tables only',
+  innodb_autoinc_lock_mode: 'Galera needs interleaved auto-increment locks (2)',
+  wsrep_on: 'the generated cluster is a Galera cluster',
+  wsrep_provider: 'the flavor decides the Galera library',
+  wsrep_cluster_name: 'the cluster name is the spec name',
+  wsrep_cluster_address: 'start.sh lists the peers through the governing Service',
+  wsrep_node_name: 'start.sh names each member after its pod',
+  wsrep_node_address: 'start.sh gives each member its pod\'s address',
+  wsrep_sst_auth: 'start.sh reads the state-transfer password from its Secret',
+  datadir: 'the data directory is the member\'s volume',
+  bind_address: 'members must listen on their pod address',
+};
+
+const canonical = (key: string): string => key.replace(/-/g, '_');
+
 function semanticProblems(spec: ClusterSpec, doc: Document, at: (node: Node | undefined) => string): string[] {
   const problems: string[] = [];
+  for (const [key] of spec.mysqld) {
+    const why = OWNED_SETTINGS[canonical(key)];
+    if (why !== undefined) problems.push(`${at(keyNode(doc, ['mysqld'], key))}: mysqld.${key}: cannot be set here: ${why}`);
+  }
   const seen = new Map<string, string>();
   for (const env of spec.environments) {
     const path = ['environments', env.name];
@@ -158,6 +185,13 @@ function semanticProblems(spec: ClusterSpec, doc: Document, at: (node: Node | un
       if (finding.severity === 'warn') continue;
       const node = nodeAt(doc, [...path, 'replicas']) ?? nodeAt(doc, path);
       problems.push(`${at(node)}: ${finding.message}`);
+    }
+    for (const key of ['recoverWithout', 'discardDataOf'] as const) {
+      env.recovery[key].forEach((member, i) => {
+        if (!/^\d+$/.test(member.slice(spec.name.length + 1)) || !member.startsWith(`${spec.name}-`)) {
+          problems.push(`${at(nodeAt(doc, [...path, 'recovery', key, String(i)]))}: environments.${env.name}.recovery.${key}: ${JSON.stringify(member)} is not a member of ${spec.name} (${spec.name}-0, ${spec.name}-1, ...)`);
+        }
+      });
     }
     const where = `${env.server} ${env.namespace}`;
     const other = seen.get(where);

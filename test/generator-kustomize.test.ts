@@ -52,7 +52,7 @@ describe('generated overlays through kustomize and check', () => {
   it('sizes each environment: members, resources, storage and spreading', () => {
     const built = kustomizeBuild(join(out, 'inventory', 'envs', 'large'));
     assert.match(built, /\n {2}replicas: 7\n/);
-    assert.match(built, /wsrep_cluster_address=gcomm:\/\/inventory-0\.inventory-peers\.inv-large\.svc,(inventory-\d\.inventory-peers\.inv-large\.svc,){5}inventory-6\.inventory-peers\.inv-large\.svc\n/);
+    assert.match(built, /\ndata:\n {2}discard-data-of: ""\n {2}members: "7"\n {2}recover-without: ""\nkind: ConfigMap\nmetadata:\n(.*\n)* {2}name: inventory-cluster\n {2}namespace: inv-large\n/);
     assert.match(built, /limits:\n\s+memory: 24Gi\n\s+requests:\n\s+cpu: "6"\n\s+memory: 24Gi\n/);
     assert.match(built, /storage: 1Ti\n\s+storageClassName: premium\n/);
     assert.match(built, /topologyKey: kubernetes\.io\/hostname/);

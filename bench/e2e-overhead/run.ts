@@ -8,7 +8,6 @@
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { TestCluster } from '../../test/support/cluster.ts';
 
 const N = Number(process.env.BENCH_CREATES ?? 1000);

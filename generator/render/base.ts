@@ -2,6 +2,7 @@
  * base/: what every environment shares. The size (members, resources, storage) comes
  * from the environment overlays; the defaults here are those of the `small` size.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SIZES } from '../sizes.ts';
@@ -19,12 +20,19 @@ import { yamlDocs } from './yaml.ts';
  */
 export const GRACE_SECONDS = 600;
 
-const PORTS = [
+/** Every port the server and start.sh use; the election port serves start.sh's report during a full-cluster recovery. */
+export const PORTS = [
   { name: 'mysql', port: 3306 },
+  { name: 'election', port: 3307 },
   { name: 'sst', port: 4444 },
   { name: 'galera', port: 4567 },
   { name: 'ist', port: 4568 },
 ];
+
+/** The scripts that ship in the ConfigMap; start.sh copies them (and galera.cnf) to the runtime dir. */
+const SCRIPTS = ['lib.sh', 'start.sh', 'probe.sh'];
+/** Where probes run the copy of the scripts the container started with. */
+const SCRIPT_COPY = `${RUNTIME_DIR}/scripts`;
 
 function script(name: string): string {
   return readFileSync(join(packageRoot(), 'generator', 'scripts', name), 'utf8');
@@ -37,8 +45,8 @@ function meta(spec: ClusterSpec, name: string, extra: Record<string, unknown> = 
 export function galeraCnf(spec: ClusterSpec): string {
   const flavor = FLAVORS[spec.flavor];
   return [
-    '# Galera settings shared by every member. start.sh adds the member list (cluster.cnf of the',
-    '# environment) and the member identity in its own option file, which includes this one.',
+    '# Galera settings shared by every member. start.sh adds the peers (through the governing',
+    '# Service) and the member identity in its own option file, which includes this one.',
     '[mysqld]',
     'binlog_format=ROW',
     'default_storage_engine=InnoDB',
@@ -48,15 +56,31 @@ export function galeraCnf(spec: ClusterSpec): string {
     `wsrep_provider=${flavor.provider}`,
     `wsrep_cluster_name=${spec.name}`,
     `wsrep_sst_method=${flavor.sstMethod}`,
+    // Full-cluster recovery is start.sh's election (docs/recovery.md), which also covers
+    // lost volumes; Galera's own automatic restore of the last primary view would race it.
+    'wsrep_provider_options="pc.recovery=FALSE"',
+    ...(spec.mysqld.length === 0 ? [] : ['# Extra settings from the spec (mysqld).', ...spec.mysqld.map(([k, v]) => `${k}=${v}`)]),
     '',
   ].join('\n');
+}
+
+/** The ConfigMap's files. */
+export function configFiles(spec: ClusterSpec): Record<string, string> {
+  return { 'galera.cnf': galeraCnf(spec), ...Object.fromEntries(SCRIPTS.map((name) => [name, script(name)])) };
+}
+
+/** A hash of the ConfigMap on the pod template: a change of settings or scripts rolls the members one at a time. */
+export function configHash(spec: ClusterSpec): string {
+  const hash = createHash('sha256');
+  for (const [name, text] of Object.entries(configFiles(spec)).sort()) hash.update(`${name}\0${text}\0`);
+  return hash.digest('hex').slice(0, 16);
 }
 
 export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
   const small = SIZES.small;
   const flavor = FLAVORS[spec.flavor];
   const secretEnv = (name: string, secret: string): unknown => ({ name, valueFrom: { secretKeyRef: { name: secret, key: 'password' } } });
-  const probe = (kind: string, extra: Record<string, unknown>): unknown => ({ exec: { command: ['bash', `${CONFIG_DIR}/probe.sh`, kind] }, timeoutSeconds: 5, ...extra });
+  const probe = (kind: string, extra: Record<string, unknown>): unknown => ({ exec: { command: ['bash', `${SCRIPT_COPY}/probe.sh`, kind] }, ...extra });
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -75,7 +99,7 @@ export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       selector: { matchLabels: selector(spec) },
       template: {
-        metadata: { labels: labels(spec) },
+        metadata: { labels: labels(spec), annotations: { 'galera-gitops.io/config-hash': configHash(spec) } },
         spec: {
           serviceAccountName: spec.name,
           automountServiceAccountToken: false,
@@ -89,11 +113,19 @@ export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
               env: [
                 secretEnv('MYSQL_ROOT_PASSWORD', spec.secrets.root),
                 secretEnv('GALERA_SST_PASSWORD', spec.secrets.sst),
+                // Peers are <sts>-<i>.<governing Service>.<namespace>.svc.
+                { name: 'GALERA_PEERS_SERVICE', value: peersService(spec) },
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                // Liveness restarts a member outside Synced (no state transfer) after this long.
+                { name: 'GALERA_STUCK_SECONDS', value: '120' },
               ],
               ports: PORTS.map((p) => ({ name: p.name, containerPort: p.port })),
-              startupProbe: probe('liveness', { periodSeconds: 10, failureThreshold: 90 }),
-              readinessProbe: probe('readiness', { periodSeconds: 10, failureThreshold: 3 }),
-              livenessProbe: probe('liveness', { periodSeconds: 15, failureThreshold: 4 }),
+              // Every 2 s, out after 2 failures: a member cut off from the Primary component
+              // leaves the client Service's endpoints within 10 s (Galera notices in ~5 s).
+              readinessProbe: probe('readiness', { periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 4 }),
+              // probe.sh gives a starting server 10 min and a stuck one 2 min itself; the
+              // kubelet restarts after 3 failures 10 s apart.
+              livenessProbe: probe('liveness', { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 8 }),
               resources: { requests: { cpu: small.cpu, memory: small.memory }, limits: { memory: small.memory } },
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               volumeMounts: [
@@ -145,7 +177,7 @@ export function renderBase(spec: ClusterSpec): Map<string, string> {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(spec, configMap(spec)),
-      data: { 'galera.cnf': galeraCnf(spec), 'start.sh': script('start.sh'), 'probe.sh': script('probe.sh') },
+      data: configFiles(spec),
     },
   ]);
   doc('service-peers.yaml', [

@@ -5,8 +5,8 @@
  */
 import type { ClusterSpec, Environment } from '../spec-types.ts';
 import { dataClaim } from './base.ts';
-import { CONTAINER, clusterAddress, clusterConfigMap } from './names.ts';
-import { header, yamlDocs } from './yaml.ts';
+import { CONTAINER, clusterConfigMap, labels } from './names.ts';
+import { yamlDocs } from './yaml.ts';
 
 export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<string, string> {
   const dir = `envs/${env.name}`;
@@ -19,19 +19,32 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
           apiVersion: 'kustomize.config.k8s.io/v1beta1',
           kind: 'Kustomization',
           namespace: env.namespace,
-          resources: ['../../base'],
+          resources: ['namespace.yaml', '../../base'],
           components,
           replicas: [{ name: spec.name, count: env.members }],
           configMapGenerator: [
             {
               name: clusterConfigMap(spec),
-              files: ['cluster.cnf'],
-              // No hash suffix: a new member list must not restart every member at once;
-              // members read it when they (re)start, running members learn peers from Galera.
+              literals: clusterSettings(env),
+              // No hash suffix, so no restart: start.sh reads these files at every step
+              // (an override synced from git reaches a member waiting in an election), and
+              // members learn their peers from Galera and the governing Service's DNS.
               options: { disableNameSuffixHash: true },
             },
           ],
           patches: [{ path: 'size.yaml' }],
+        },
+      ]),
+    ],
+    [
+      `${dir}/namespace.yaml`,
+      // The environment brings its Namespace, so a plain `kubectl apply -k` works. Neither
+      // Argo CD nor Flux ever prunes it: deleting a Namespace deletes the members' volumes.
+      yamlDocs(spec.source, [
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: env.namespace, labels: labels(spec), annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } },
         },
       ]),
     ],
@@ -53,11 +66,20 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
         },
       ]),
     ],
-    [
-      `${dir}/cluster.cnf`,
-      `${header(spec.source)}# The ${env.members} member${env.members === 1 ? '' : 's'} of ${spec.name} in ${env.name} (size ${env.size}), through the governing Service.\n[mysqld]\nwsrep_cluster_address=${clusterAddress(spec, env)}\n`,
-    ],
   ]);
+}
+
+/**
+ * The environment's ConfigMap, mounted at /etc/galera-gitops-cluster: the size the
+ * environment was generated for (a full-cluster recovery waits for at least that many
+ * members) and the operator's recovery overrides (docs/recovery.md).
+ */
+function clusterSettings(env: Environment): string[] {
+  return [
+    `members=${String(env.members)}`,
+    `recover-without=${env.recovery.recoverWithout.join(',')}`,
+    `discard-data-of=${env.recovery.discardDataOf.join(',')}`,
+  ];
 }
 
 /** Written only when missing: from then on the file belongs to the team. */

@@ -59,16 +59,7 @@ export function renderGitOps(spec: ClusterSpec): Map<string, string> {
     files.set('argocd/applications.yaml', yamlDocs(spec.source, spec.environments.map((env) => application(spec, gitops, env))));
   }
   if (gitops.targets.includes('flux')) {
-    files.set('flux/kustomization.yaml', kustomization(['namespaces.yaml', 'gitrepository.yaml', 'kustomizations.yaml']));
-    files.set(
-      'flux/namespaces.yaml',
-      yamlDocs(
-        spec.source,
-        // Flux does not create target namespaces; they are never pruned, since deleting a
-        // namespace deletes the members' data volumes with it.
-        spec.environments.map((env) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: env.namespace, labels: labels(spec), annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } } })),
-      ),
-    );
+    files.set('flux/kustomization.yaml', kustomization(['gitrepository.yaml', 'kustomizations.yaml']));
     files.set(
       'flux/gitrepository.yaml',
       yamlDocs(spec.source, [

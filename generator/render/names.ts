@@ -1,5 +1,5 @@
 /** Names derived from the spec, in one place (never random, never from the clock). */
-import type { ClusterSpec, Environment } from '../spec-types.ts';
+import type { ClusterSpec } from '../spec-types.ts';
 
 export const CONTAINER = 'galera';
 export const DATA_CLAIM = 'data';
@@ -18,10 +18,4 @@ export function labels(spec: ClusterSpec): Record<string, string> {
 /** The selector: stable for the life of the StatefulSet (selectors cannot change in place). */
 export function selector(spec: ClusterSpec): Record<string, string> {
   return { 'galera-gitops.io/cluster': spec.name };
-}
-
-/** gcomm://<sts>-0.<svc>.<ns>.svc,... for every member of the environment's size. */
-export function clusterAddress(spec: ClusterSpec, env: Environment): string {
-  const members = Array.from({ length: env.members }, (_, i) => `${spec.name}-${i}.${peersService(spec)}.${env.namespace}.svc`);
-  return `gcomm://${members.join(',')}`;
 }

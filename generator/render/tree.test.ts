@@ -22,10 +22,10 @@ describe('renderTree', () => {
       'argocd/applications.yaml', 'argocd/kustomization.yaml',
       'base/configmap.yaml', 'base/kustomization.yaml', 'base/poddisruptionbudget.yaml', 'base/service-peers.yaml', 'base/service.yaml', 'base/serviceaccount.yaml', 'base/statefulset.yaml',
       'components/spread-host/kustomization.yaml', 'components/spread-zone/kustomization.yaml',
-      'envs/dev/cluster.cnf', 'envs/dev/kustomization.yaml', 'envs/dev/size.yaml',
-      'envs/prod/cluster.cnf', 'envs/prod/kustomization.yaml', 'envs/prod/size.yaml',
-      'envs/staging/cluster.cnf', 'envs/staging/kustomization.yaml', 'envs/staging/size.yaml',
-      'flux/gitrepository.yaml', 'flux/kustomization.yaml', 'flux/kustomizations.yaml', 'flux/namespaces.yaml',
+      'envs/dev/kustomization.yaml', 'envs/dev/namespace.yaml', 'envs/dev/size.yaml',
+      'envs/prod/kustomization.yaml', 'envs/prod/namespace.yaml', 'envs/prod/size.yaml',
+      'envs/staging/kustomization.yaml', 'envs/staging/namespace.yaml', 'envs/staging/size.yaml',
+      'flux/gitrepository.yaml', 'flux/kustomization.yaml', 'flux/kustomizations.yaml',
     ]);
     assert.deepEqual([...tree.scaffolds.keys()], ['envs/dev/local/kustomization.yaml', 'envs/staging/local/kustomization.yaml', 'envs/prod/local/kustomization.yaml']);
   });
@@ -47,10 +47,13 @@ describe('renderTree', () => {
     assert.deepEqual(differing, ['envs/prod/size.yaml']);
   });
 
-  it('lists every member of each environment in wsrep_cluster_address, through the governing Service', () => {
-    assert.match(file('envs/staging/cluster.cnf'), /\nwsrep_cluster_address=gcomm:\/\/orders-db-0\.orders-db-peers\.orders-staging\.svc,orders-db-1\.orders-db-peers\.orders-staging\.svc,orders-db-2\.orders-db-peers\.orders-staging\.svc\n$/);
-    assert.match(file('envs/dev/cluster.cnf'), /\nwsrep_cluster_address=gcomm:\/\/orders-db-0\.orders-db-peers\.orders-dev\.svc\n$/);
-    assert.equal((/gcomm:\/\/(.*)\n/.exec(file('envs/prod/cluster.cnf'))?.[1] ?? '').split(',').length, 5);
+  it('gives each environment a ConfigMap with its member count and recovery overrides; peers come from the governing Service', () => {
+    const generator = (env: string): unknown => (docs(`envs/${env}/kustomization.yaml`)[0] as { configMapGenerator: unknown }).configMapGenerator;
+    assert.deepEqual(generator('staging'), [{ name: 'orders-db-cluster', literals: ['members=3', 'recover-without=', 'discard-data-of='], options: { disableNameSuffixHash: true } }]);
+    assert.deepEqual(generator('prod'), [{ name: 'orders-db-cluster', literals: ['members=5', 'recover-without=', 'discard-data-of='], options: { disableNameSuffixHash: true } }]);
+    const withRecovery = renderTree(parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [orders-db-2]\n      discardDataOf: [orders-db-0, orders-db-1]\n'), 'examples/orders-db.galera.yaml'));
+    assert.match(withRecovery.generated.get('envs/dev/kustomization.yaml') ?? '', /- recover-without=orders-db-2\n\s+- discard-data-of=orders-db-0,orders-db-1\n/);
+    assert.throws(() => parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [inventory-2]\n'), 'x.yaml'), /x\.yaml:28:24: environments\.dev\.recovery\.recoverWithout: "inventory-2" is not a member of orders-db \(orders-db-0, orders-db-1, \.\.\.\)/);
   });
 
   it('writes a StatefulSet that keeps the invariants by construction', () => {
@@ -66,13 +69,16 @@ describe('renderTree', () => {
     assert.deepEqual(container.env, [
       { name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-db-root', key: 'password' } } },
       { name: 'GALERA_SST_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-db-sst', key: 'password' } } },
+      { name: 'GALERA_PEERS_SERVICE', value: 'orders-db-peers' },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'GALERA_STUCK_SECONDS', value: '120' },
     ]);
     const [peers] = docs('base/service-peers.yaml');
     assert.deepEqual((peers as { spec: unknown }).spec, {
       clusterIP: 'None',
       publishNotReadyAddresses: true,
       selector: { 'galera-gitops.io/cluster': 'orders-db' },
-      ports: [{ name: 'mysql', port: 3306, targetPort: 3306 }, { name: 'sst', port: 4444, targetPort: 4444 }, { name: 'galera', port: 4567, targetPort: 4567 }, { name: 'ist', port: 4568, targetPort: 4568 }],
+      ports: [{ name: 'mysql', port: 3306, targetPort: 3306 }, { name: 'election', port: 3307, targetPort: 3307 }, { name: 'sst', port: 4444, targetPort: 4444 }, { name: 'galera', port: 4567, targetPort: 4567 }, { name: 'ist', port: 4568, targetPort: 4568 }],
     });
     assert.deepEqual((docs('base/poddisruptionbudget.yaml')[0] as { spec: unknown }).spec, { maxUnavailable: 1, selector: { matchLabels: { 'galera-gitops.io/cluster': 'orders-db' } } });
   });
@@ -92,6 +98,6 @@ describe('renderTree', () => {
 
   it('names Secrets, never their values: the spec has no field for one', () => {
     assert.throws(() => parseSpec(text.replace('root: orders-db-root', 'root: {name: orders-db-root, value: hunter2}'), 'x.yaml'), /secrets\.root: must be string/);
-    for (const [path, content] of tree.generated) assert.doesNotMatch(content, /hunter2|\n\s*value: /, path);
+    for (const [path, content] of tree.generated) assert.doesNotMatch(content, /hunter2|PASSWORD\n\s*value: /, path);
   });
 });

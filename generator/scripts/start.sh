@@ -1,96 +1,268 @@
 #!/bin/bash
-# Galera member start-up (galera-gitops). The container's command: it decides how this
-# member starts, then execs the server.
+# Galera member start-up (galera-gitops): the container's command. It decides how this
+# member starts, then execs the server. docs/recovery.md explains the model.
 #
-#   join       a peer's group-communication port (4567) answers: join it (IST or SST)
-#   new        empty data directory, ordinal 0, no peer up: bootstrap a new cluster
-#   wait       empty data directory, ordinal > 0: wait for a peer, then join
-#   bootstrap  no peer up, grastate.dat says safe_to_bootstrap: 1 (this member stopped
-#              last after a clean full stop): bootstrap from its data
-#   restore    no peer up, gvwstate.dat present (full-cluster crash): start and let Galera
-#              restore the last primary component once all its members are back
-#   elect      no peer up, nothing says who is safe: every member publishes its last
-#              committed seqno, and the highest (lowest ordinal on a tie) bootstraps
+#   join       a peer is Primary: check that this member's history (state UUID, seqno)
+#              belongs to that cluster, then join it (IST, or SST when it has no data)
+#   bootstrap  no Primary anywhere, and this member stopped last after a clean full stop
+#              (safe_to_bootstrap: 1): it bootstraps from its data at once
+#   elect      no Primary anywhere: every member publishes its history on the election
+#              port, a member with no data too (seqno -1). Once every expected member has
+#              reported, the most advanced one (highest seqno, lowest ordinal on a tie)
+#              bootstraps and the others join it. When every member reports no data, this is
+#              a new cluster: ordinal 0 initialises it.
 #
-# OrderedReady starts member i+1 only when member i is Ready. In restore and elect no
-# member can be Synced before the others are up, so while $RUNTIME/recovering exists and
-# the group has no primary component the readiness probe passes (the way Percona's
-# operator keeps OrderedReady): the members come up one after the other, then recover
-# together.
+# A member never starts a new cluster while another may hold data, and never lets Galera
+# replace its data with an unrelated history, unless the environment's ConfigMap says so
+# (recover-without, discard-data-of). While the election runs the member counts as Ready
+# (probe.sh), so that OrderedReady creates the members the election waits for.
 set -euo pipefail
 
-DATADIR=${GALERA_DATADIR:-/var/lib/mysql}
-DEFAULTS=${GALERA_DEFAULTS_FILE:-/etc/galera-gitops/galera.cnf}
-CLUSTER_CNF=${GALERA_CLUSTER_CNF:-/etc/galera-gitops-cluster/cluster.cnf}
+SOURCE=${GALERA_CONFIG_DIR:-/etc/galera-gitops}
 RUNTIME=${GALERA_RUNTIME_DIR:-/run/galera-gitops}
-GROUP_PORT=${GALERA_GROUP_PORT:-4567}
-ELECTION_PORT=${GALERA_ELECTION_PORT:-3307}
-MEMBER=${GALERA_MEMBER:-$HOSTNAME}
-ORDINAL=${MEMBER##*-}
-SERVER=${GALERA_SERVER:-$(command -v mariadbd || command -v mysqld)}
-CLIENT=${GALERA_CLIENT:-$(command -v mariadb || command -v mysql)}
+SCRIPTS=$RUNTIME/scripts
 
-log() { echo "galera-gitops start: $*" >&2; }
+# --- Snapshot: this container runs one version of the scripts and settings ---------
+# The ConfigMap volume changes under a running pod; probes run the copy made here, so a
+# member never mixes old and new scripts (a change rolls the pods: the template carries
+# the configuration's hash).
+snapshot=$SOURCE
+[ -d "$SOURCE/..data" ] && snapshot=$(readlink -f "$SOURCE/..data")
+rm -rf "$SCRIPTS"
+mkdir -p "$SCRIPTS"
+cp "$snapshot"/*.sh "$snapshot"/*.cnf "$SCRIPTS/"
+chmod 0755 "$SCRIPTS"/*
+if [ -e "/proc/$$/fd/255" ] && ! cmp -s "/proc/$$/fd/255" "$SCRIPTS/start.sh"; then
+  echo "galera-gitops start: the configuration changed while this container started; restarting to run one version" >&2
+  exit 1
+fi
+# shellcheck source=lib.sh
+. "$SCRIPTS/lib.sh"
+
+# --- Signals: every phase ends promptly on SIGTERM, stopping what it started ----------
+CHILD="" ELECTION_SERVER="" INIT_SERVER=""
+on_term() {
+  log "SIGTERM during '$(cat "$RUNTIME/phase" 2>/dev/null || echo start)': stopping"
+  for pid in $CHILD $ELECTION_SERVER $INIT_SERVER; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $CHILD $ELECTION_SERVER $INIT_SERVER; do wait "$pid" 2>/dev/null || true; done
+  exit 143
+}
+trap on_term TERM INT
+# Runs a command in the background and waits for it, so that SIGTERM is handled at once.
+child() {
+  "$@" &
+  CHILD=$!
+  local status=0
+  wait "$CHILD" || status=$?
+  CHILD=""
+  return "$status"
+}
+pause() { child sleep "$1" || true; }
 phase() { echo "$1" > "$RUNTIME/phase"; log "$1"; }
 
-mkdir -p "$RUNTIME" "$DATADIR"
-rm -f "$RUNTIME/recovering"
+# Logs `message` when it differs from the last one or once a minute (waiting loops).
+LAST_NOTE="" LAST_NOTE_AT=0
+note() {
+  local now
+  now=$(date +%s)
+  if [ "$1" != "$LAST_NOTE" ] || [ $(( now - LAST_NOTE_AT )) -ge 60 ]; then log "$1"; LAST_NOTE=$1 LAST_NOTE_AT=$now; fi
+}
 
-# The peers, in ordinal order, from wsrep_cluster_address = gcomm://h0,h1,...
-ADDRESS=$(sed -n 's/^[[:space:]]*wsrep_cluster_address[[:space:]]*=[[:space:]]*//p' "$CLUSTER_CNF" | tail -n 1)
-IFS=',' read -r -a HOSTS <<< "${ADDRESS#gcomm://}"
-SELF=${HOSTS[$ORDINAL]:-}
-[ -n "$SELF" ] || { log "ordinal $ORDINAL is not in $ADDRESS: regenerate the overlay for this size"; exit 1; }
+# --- This member's history -------------------------------------------------------------
+# The election port answers from the start (state "recovering"), so that peers count this
+# member as present while it reads its own position.
+REPORT=$RUNTIME/report
+HISTORY_UUID="" HISTORY_SEQNO=-1 START_POSITION=""
+publish() {
+  local data=no
+  has_data && data=yes
+  echo "member=$MEMBER state=$1 data=$data uuid=${HISTORY_UUID:--} seqno=$HISTORY_SEQNO members=$(expected_members)" > "$REPORT.tmp"
+  mv "$REPORT.tmp" "$REPORT"
+  if [ -z "$ELECTION_SERVER" ]; then
+    socat -T 2 "TCP-LISTEN:$ELECTION_PORT,reuseaddr,fork" "SYSTEM:cat $REPORT" 2>/dev/null &
+    ELECTION_SERVER=$!
+  fi
+}
 
-# This member's option file: the shared settings (ConfigMap), then what only start-up
-# knows: the member list, who this member is, and the state-transfer password (from the
-# Secret; the file is readable by this user only and lives in a memory-backed volume).
-# GALERA_EXTRA_CNF, when set, is read last and may override anything.
-umask 077
-MYCNF=$RUNTIME/my.cnf
-{
-  echo "!include $DEFAULTS"
-  echo "[mysqld]"
-  echo "datadir=$DATADIR"
-  echo "wsrep_cluster_address=$ADDRESS"
-  echo "wsrep_node_name=$MEMBER"
-  echo "wsrep_node_address=$SELF"
-  if [ -n "${GALERA_SST_PASSWORD:-}" ]; then echo "wsrep_sst_auth=sst:$GALERA_SST_PASSWORD"; fi
-  if [ -n "${GALERA_EXTRA_CNF:-}" ]; then echo "!include $GALERA_EXTRA_CNF"; fi
-} > "$MYCNF"
+# After a crash grastate.dat says seqno -1: the position is recovered from InnoDB with
+# --wsrep-recover, and the server started from it (as MariaDB's galera_recovery does), so
+# a member that is only behind gets an incremental transfer instead of a full one.
+recover_position() {
+  HISTORY_UUID=$(grastate uuid)
+  HISTORY_SEQNO=$(grastate seqno)
+  HISTORY_SEQNO=${HISTORY_SEQNO:--1}
+  [ -d "$DATADIR/mysql" ] || return 0
+  [ -e "$DATADIR/sst_in_progress" ] && { log "a state transfer into this member was interrupted: its data directory is not a usable copy"; return 0; }
+  [ "$HISTORY_SEQNO" = "-1" ] || return 0
+  phase "recover position"
+  child "$SERVER" --defaults-extra-file="$MYCNF" --wsrep-recover --log-error="$RUNTIME/recover.log" --socket="$RUNTIME/recover.sock" --pid-file="$RUNTIME/recover.pid" >/dev/null 2>&1 || true
+  local position
+  position=$(sed -n 's/.*Recovered position:[[:space:]]*\([-0-9a-f]*:-\{0,1\}[0-9]*\).*/\1/p' "$RUNTIME/recover.log" | tail -n 1)
+  if [ -n "$position" ] && [ "${position%:*}" != "$NO_UUID" ]; then
+    HISTORY_UUID=${position%:*} HISTORY_SEQNO=${position##*:} START_POSITION=$position
+    log "recovered position $position"
+  fi
+}
 
-reachable() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
-
-peer_up() {
-  local host
-  for host in "${HOSTS[@]}"; do
-    [ "$host" = "$SELF" ] && continue
-    if reachable "$host" "$GROUP_PORT"; then return 0; fi
+# --- Peers -------------------------------------------------------------------------------
+# A Primary peer, with the history of the cluster it belongs to: PRIMARY_PEER, GROUP_UUID,
+# GROUP_SEQNO. Returns 1 when no peer is Primary.
+PRIMARY_PEER="" GROUP_UUID="" GROUP_SEQNO=""
+primary_peer() {
+  local i host values
+  for (( i = 0; i < $(expected_members); i++ )); do
+    [ "$i" = "$ORDINAL" ] && continue
+    host=$(peer_host "$i")
+    resolves "$host" && reachable "$host" "$GROUP_PORT" || continue
+    values=$(peer_sql "$host" "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_status', 'wsrep_cluster_state_uuid', 'wsrep_last_committed')" | awk '{printf "%s=%s ", $1, $2}')
+    [[ "$values" == *wsrep_cluster_status=Primary* ]] || continue
+    PRIMARY_PEER=$host
+    GROUP_UUID=$(sed -n 's/.*wsrep_cluster_state_uuid=\([^ ]*\).*/\1/p' <<< "$values")
+    GROUP_SEQNO=$(sed -n 's/.*wsrep_last_committed=\([^ ]*\).*/\1/p' <<< "$values")
+    return 0
   done
   return 1
 }
 
-grastate() { sed -n "s/^$1:[[:space:]]*//p" "$DATADIR/grastate.dat" 2>/dev/null | tail -n 1; }
+# May this member join the Primary cluster found by primary_peer? Not when Galera would
+# replace data the cluster does not have: an unrelated history, or transactions past the
+# cluster's position (it was bootstrapped from a less advanced member).
+may_join() {
+  has_data || return 0
+  local problem=""
+  if [ "$HISTORY_UUID" != "$GROUP_UUID" ]; then
+    problem="its history $HISTORY_UUID:$HISTORY_SEQNO is unrelated to the running cluster's $GROUP_UUID:$GROUP_SEQNO (on $PRIMARY_PEER)"
+  elif [ "$HISTORY_SEQNO" -gt "$GROUP_SEQNO" ]; then
+    problem="it holds transactions up to $HISTORY_UUID:$HISTORY_SEQNO, past the running cluster's $GROUP_UUID:$GROUP_SEQNO (on $PRIMARY_PEER)"
+  else
+    return 0
+  fi
+  if listed_in discard-data-of "$MEMBER"; then
+    log "$MEMBER: $problem; discarding this member's data as discard-data-of says, and joining by a full state transfer"
+    rm -f "$DATADIR/grastate.dat" "$DATADIR/gvwstate.dat"
+    HISTORY_UUID="" HISTORY_SEQNO=-1 START_POSITION=""
+    return 0
+  fi
+  phase "refuse to join"
+  note "$MEMBER will not join: $problem, and Galera would replace this member's data. Not Ready until resolved: if that data may go, list $MEMBER under recovery.discardDataOf for this environment (docs/recovery.md)"
+  return 1
+}
+
+any_group_up() {
+  local i host
+  for (( i = 0; i < $(expected_members); i++ )); do
+    [ "$i" = "$ORDINAL" ] && continue
+    host=$(peer_host "$i")
+    resolves "$host" && reachable "$host" "$GROUP_PORT" && return 0
+  done
+  return 1
+}
+
+# After an election the members join one at a time, in ordinal order: several state
+# transfers at once right after a bootstrap make Galera 26.4 fail an IST ("IST didn't
+# contain all write sets"). Is every lower member that will join already Synced?
+previous_synced() {
+  local j state
+  for (( j = ORDINAL - 1; j >= 0; j-- )); do
+    [ "$j" = "$WINNER" ] && return 0
+    listed_in recover-without "$STATEFULSET-$j" && continue
+    state=$(peer_sql "$(peer_host "$j")" "SHOW GLOBAL STATUS LIKE 'wsrep_local_state'" | awk '{print $2}')
+    [ "$state" = "4" ] && return 0
+    note "joining after $STATEFULSET-$j is Synced (one state transfer at a time)"
+    return 1
+  done
+  return 0
+}
+
+# --- Election ----------------------------------------------------------------------------
+# One round: read every expected member's report; refresh the recovery window (probe.sh)
+# when no existing peer is unreachable; set WINNER (an ordinal) once every member has reported.
+WINNER=""
+election_round() {
+  local reported_members=() reports=() missing=() i host report status peers_ok=1
+  for (( i = 0; i < $(expected_members "${reported_members[@]}"); i++ )); do
+    if [ "$i" = "$ORDINAL" ]; then reports+=("$(cat "$REPORT")"); continue; fi
+    host=$(peer_host "$i")
+    report="" status=0
+    if resolves "$host"; then
+      report=$(timeout 3 bash -c "exec 3<>/dev/tcp/$host/$ELECTION_PORT && cat <&3" 2>/dev/null) || status=$?
+      # 124: no answer at all (a partition, or a dead node); a refused connection is a
+      # member that exists but has not started its election port yet.
+      [ "$status" = "124" ] && peers_ok=0
+    fi
+    if [[ "$report" == member=*state=elect* ]]; then
+      reports+=("$report")
+      reported_members+=("$(sed -n 's/.* members=\([0-9]*\).*/\1/p' <<< "$report")")
+    elif listed_in recover-without "$STATEFULSET-$i"; then
+      note "election: proceeding without $STATEFULSET-$i, as recover-without says"
+    else
+      missing+=("$STATEFULSET-$i")
+    fi
+  done
+  [ "$peers_ok" = "1" ] && touch "$RUNTIME/recovery-window"
+  if [ ${#missing[@]} -gt 0 ]; then
+    note "election: waiting for ${missing[*]} (${#reports[@]} of $(( ${#reports[@]} + ${#missing[@]} )) members reported). If a member is gone for good with its data, list it under recovery.recoverWithout for this environment (docs/recovery.md)"
+    return 1
+  fi
+  local uuids
+  uuids=$(printf '%s\n' "${reports[@]}" | sed -n 's/.* data=yes uuid=\([^ ]*\).*/\1/p' | sort -u)
+  if [ "$(printf '%s' "$uuids" | grep -c .)" -gt 1 ]; then
+    note "election: members hold unrelated histories ($(printf '%s\n' "${reports[@]}" | sed -n 's/^member=\([^ ]*\).* data=yes uuid=\([^ ]*\) seqno=\([^ ]*\).*/\1 \2:\3/p' | paste -sd ',' -)); nothing bootstraps until recovery.discardDataOf names the members whose data may go (docs/recovery.md)"
+    return 1
+  fi
+  # The winner: the highest seqno among members with data (lowest ordinal on a tie); with
+  # no data anywhere, a new cluster, started by the lowest ordinal.
+  WINNER=$(printf '%s\n' "${reports[@]}" | awk '{
+      for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+      n = f["member"]; sub(/.*-/, "", n); rank = (f["data"] == "yes") ? f["seqno"] + 2 : 0
+      if (best == "" || rank > bestRank || (rank == bestRank && n + 0 < best + 0)) { best = n; bestRank = rank }
+    } END { print best }')
+}
+
+# --- Serving -------------------------------------------------------------------------------
+write_options() {
+  local i hosts=()
+  for (( i = 0; i < $(expected_members); i++ )); do hosts+=("$(peer_host "$i")"); done
+  umask 077
+  {
+    echo "!include $SCRIPTS/galera.cnf"
+    echo "[mysqld]"
+    echo "datadir=$DATADIR"
+    echo "wsrep_cluster_address=gcomm://$(IFS=,; echo "${hosts[*]}")"
+    echo "wsrep_node_name=$MEMBER"
+    echo "wsrep_node_address=$(peer_host "$ORDINAL")"
+    if [ -n "${GALERA_SST_PASSWORD:-}" ]; then echo "wsrep_sst_auth=sst:$GALERA_SST_PASSWORD"; fi
+    if [ -n "${GALERA_EXTRA_CNF:-}" ]; then echo "!include $GALERA_EXTRA_CNF"; fi
+  } > "$MYCNF"
+  umask 022
+}
 
 serve() {
   local start=()
   if [ -n "$START_POSITION" ] && [ "$(grastate seqno)" = "-1" ]; then start=(--wsrep-start-position="$START_POSITION"); fi
+  write_options
+  if [ -n "$ELECTION_SERVER" ]; then kill -TERM "$ELECTION_SERVER" 2>/dev/null || true; wait "$ELECTION_SERVER" 2>/dev/null || true; fi
   phase "server $* ${start[*]}"
   exec "$SERVER" --defaults-extra-file="$MYCNF" "$@" "${start[@]}"
 }
 
-# A first start: create the system tables, the root password and the state-transfer user
-# with a temporary server that has no network and no replication.
+# A new cluster: system tables, the root password and the state-transfer user, made by a
+# temporary server without network or replication.
 initialise() {
   phase "initialise"
+  if [ -n "$(ls -A "$DATADIR" 2>/dev/null | grep -v '^lost+found$')" ]; then
+    log "the data directory holds files but no history (an interrupted first start): starting it afresh"
+    find "$DATADIR" -mindepth 1 -maxdepth 1 ! -name lost+found -exec rm -rf {} +
+  fi
   if "$SERVER" --version | grep -qi mariadb; then
-    "$(command -v mariadb-install-db || command -v mysql_install_db)" --defaults-extra-file="$MYCNF" --datadir="$DATADIR" --auth-root-authentication-method=normal --skip-test-db >/dev/null
+    child "$(command -v mariadb-install-db || command -v mysql_install_db)" --defaults-extra-file="$MYCNF" --datadir="$DATADIR" --auth-root-authentication-method=normal --skip-test-db >/dev/null
   else
-    "$SERVER" --defaults-extra-file="$MYCNF" --initialize-insecure --datadir="$DATADIR"
+    child "$SERVER" --defaults-extra-file="$MYCNF" --initialize-insecure --datadir="$DATADIR"
   fi
   "$SERVER" --defaults-extra-file="$MYCNF" --datadir="$DATADIR" --skip-networking --wsrep-on=OFF --wsrep-provider=none --socket="$RUNTIME/init.sock" --pid-file="$RUNTIME/init.pid" &
-  local pid=$! i
-  for i in $(seq 1 60); do "$CLIENT" --socket="$RUNTIME/init.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+  INIT_SERVER=$!
+  local i
+  for i in $(seq 1 60); do "$CLIENT" --socket="$RUNTIME/init.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; pause 1; done
   {
     echo "CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '${MYSQL_ROOT_PASSWORD//\'/\'\'}';"
     echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
@@ -101,102 +273,49 @@ initialise() {
     echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '${MYSQL_ROOT_PASSWORD//\'/\'\'}';"
     echo "FLUSH PRIVILEGES;"
   } | "$CLIENT" --socket="$RUNTIME/init.sock" -uroot
-  kill "$pid"
-  wait "$pid" || true
+  kill "$INIT_SERVER"
+  wait "$INIT_SERVER" || true
+  INIT_SERVER=""
 }
 
-# The last committed position (uuid:seqno). After a crash grastate.dat says seqno -1 and
-# the position is recovered from InnoDB with --wsrep-recover; the server is then started
-# from it (as MariaDB's galera_recovery does), so a member that is only behind gets an
-# incremental transfer instead of a full one.
-START_POSITION=""
-recover_position() {
-  local uuid seqno
-  uuid=$(grastate uuid)
-  seqno=$(grastate seqno)
-  if [ -n "$uuid" ] && [ "$seqno" = "-1" ]; then
-    phase "recover position"
-    "$SERVER" --defaults-extra-file="$MYCNF" --wsrep-recover --log-error="$RUNTIME/recover.log" --socket="$RUNTIME/recover.sock" --pid-file="$RUNTIME/recover.pid" >/dev/null 2>&1 || true
-    START_POSITION=$(sed -n 's/.*Recovered position:[[:space:]]*\([-0-9a-f]*:-\{0,1\}[0-9]*\).*/\1/p' "$RUNTIME/recover.log" | tail -n 1)
-    [ -n "$START_POSITION" ] && log "recovered position $START_POSITION"
-  elif [ -n "$uuid" ]; then
-    START_POSITION="$uuid:$seqno"
-  fi
-}
-
-seqno_of() { local position=${1:-}; [ -n "$position" ] && echo "${position##*:}" || echo -1; }
-
-# Every member publishes its seqno on a read-only server without replication (report_host
-# carries it) and reads the others'; the highest seqno, then the lowest ordinal, wins.
-elect() {
-  local own=$1
-  phase "elect (seqno $own)"
-  "$SERVER" --defaults-extra-file="$MYCNF" --datadir="$DATADIR" --wsrep-on=OFF --wsrep-provider=none --read-only --skip-slave-start \
-    --bind-address="${GALERA_ELECTION_BIND:-0.0.0.0}" --port="$ELECTION_PORT" --socket="$RUNTIME/elect.sock" \
-    --pid-file="$RUNTIME/elect.pid" --report-host="galera-gitops-seqno:$own" --log-error="$RUNTIME/elect.log" &
-  local pid=$! best=$own winner=$ORDINAL i host seqno known
-  while true; do
-    if peer_up; then kill "$pid"; wait "$pid" || true; return 1; fi
-    known=0 best=$own winner=$ORDINAL
-    for i in "${!HOSTS[@]}"; do
-      host=${HOSTS[$i]}
-      [ "$host" = "$SELF" ] && { known=$((known + 1)); continue; }
-      seqno=$(MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$CLIENT" -h "$host" -P "$ELECTION_PORT" -uroot -N -s --connect-timeout=2 \
-        -e "SELECT @@report_host" 2>/dev/null | sed -n 's/^galera-gitops-seqno://p' || true)
-      [ -n "$seqno" ] || continue
-      known=$((known + 1))
-      if [ "$seqno" -gt "$best" ] || { [ "$seqno" -eq "$best" ] && [ "$i" -lt "$winner" ]; }; then best=$seqno winner=$i; fi
-    done
-    if [ "$known" -eq "${#HOSTS[@]}" ]; then
-      log "all ${#HOSTS[@]} members reported; member $winner has the highest seqno ($best)"
-      if [ "$winner" = "$ORDINAL" ]; then kill "$pid"; wait "$pid" || true; return 0; fi
-      # Keep publishing until the winner's group port is up: members still counting
-      # must see every report, or they would wait forever.
-      until peer_up; do sleep 2; done
-      kill "$pid"; wait "$pid" || true
-      return 1
-    fi
-    sleep 5
-  done
-}
-
-wait_for_peer() {
-  phase "wait for a peer"
-  until peer_up; do sleep 5; done
-}
-
-if [ -d "$DATADIR/mysql" ]; then recover_position; fi
-
-# A saved view means this member crashed inside a primary component. If the whole cluster
-# went down, that component only comes back once all its members are up again, so count
-# as recovering (see probe.sh) even when joining a peer: the peer may be waiting too.
-if [ -f "$DATADIR/gvwstate.dat" ]; then touch "$RUNTIME/recovering"; fi
-
-if peer_up; then
-  serve
-fi
-
-if [ ! -d "$DATADIR/mysql" ]; then
-  if [ "$ORDINAL" = "0" ]; then
+bootstrap() {
+  # A last look: a member that decided otherwise may have bootstrapped meanwhile.
+  primary_peer && return 0
+  if has_data; then
+    log "bootstrapping the cluster from this member's data ($HISTORY_UUID:$HISTORY_SEQNO)"
+    sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$DATADIR/grastate.dat"
+  else
     initialise
-    serve --wsrep-new-cluster
   fi
-  wait_for_peer
-  serve
-fi
-
-if [ "$(grastate safe_to_bootstrap)" = "1" ]; then
   serve --wsrep-new-cluster
-fi
+}
 
-touch "$RUNTIME/recovering"
-if [ -f "$DATADIR/gvwstate.dat" ]; then
-  phase "restore the last primary component"
-  serve
-fi
-
-if elect "$(seqno_of "$START_POSITION")"; then
-  sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$DATADIR/grastate.dat"
-  serve --wsrep-new-cluster
-fi
-serve
+# --- Main ------------------------------------------------------------------------------------
+rm -f "$RUNTIME/recovery-window" "$RUNTIME/unsynced-since" "$RUNTIME/answered"
+write_options
+publish recovering
+recover_position
+while true; do
+  if primary_peer; then
+    if [ -n "$WINNER" ] && ! previous_synced; then
+      [ "$(cat "$RUNTIME/phase")" = "join" ] || phase "join"
+    elif may_join; then
+      serve
+    fi
+  elif has_data && [ "$(grastate safe_to_bootstrap)" = "1" ] && ! any_group_up; then
+    log "this member stopped last after a clean full stop (safe_to_bootstrap: 1)"
+    bootstrap
+  else
+    [ "$(cat "$RUNTIME/phase" 2>/dev/null)" = "elect" ] || phase "elect"
+    publish elect
+    if election_round && [ -n "$WINNER" ]; then
+      if [ "$WINNER" = "$ORDINAL" ]; then
+        log "election: every member reported; this member is the most advanced"
+        bootstrap
+      else
+        note "election: every member reported; $STATEFULSET-$WINNER is the most advanced, waiting for it to bootstrap"
+      fi
+    fi
+  fi
+  pause 2
+done

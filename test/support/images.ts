@@ -5,7 +5,6 @@
  * Archives are cached in .cache/images by a hash of everything that goes into them, so a
  * second run builds nothing.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,11 +12,11 @@ import { ROOT } from './paths.ts';
 import { requireCommands, run } from './run.ts';
 import { tools } from './tools.ts';
 
-const CACHE = join(ROOT, '.cache', 'images');
-const REGISTRY = 'galera-gitops.local';
+export const CACHE = join(ROOT, '.cache', 'images');
+export const REGISTRY = 'galera-gitops.local';
 /** Debian release and mirror of every root file system (the machines reach Debian's archive). */
-const SUITE = 'bookworm';
-const MIRROR = 'http://deb.debian.org/debian';
+export const SUITE = 'bookworm';
+export const MIRROR = 'http://deb.debian.org/debian';
 
 export interface Image {
   /** The reference pods name: `galera-gitops.local/<name>:<content hash>`. */
@@ -34,7 +33,7 @@ export interface ImageConfig {
   WorkingDir?: string;
 }
 
-const hash = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+export const hash = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 
 /**
  * Packs the folder `root` into a docker-archive at `archive` named `ref`. The layer keeps
@@ -63,7 +62,7 @@ export function packImage(root: string, ref: string, config: ImageConfig, archiv
 }
 
 /** Builds the image with `build(root)` unless an archive with the same key is cached. */
-function cached(name: string, key: string, config: ImageConfig, build: (root: string) => void): Image {
+export function cached(name: string, key: string, config: ImageConfig, build: (root: string) => void): Image {
   mkdirSync(CACHE, { recursive: true });
   const ref = `${REGISTRY}/${name}:${key}`;
   const archive = join(CACHE, `${name}-${key}.tar`);

@@ -16,11 +16,11 @@ import { type Image, pauseImage } from './images.ts';
 import { containerdConfig, cniConfig, corefile, GUARDED_SYSCTLS, HARD_CODED_DIRS, kubeconfig, kubeletConfig, type NodeLayout } from './node-config.ts';
 import { ROOT } from './paths.ts';
 import { freePort } from './ports.ts';
+import { NodeCgroups } from './node-cgroups.ts';
 import { Processes, sleep } from './processes.ts';
 import { requireCommands, run } from './run.ts';
 import { tools } from './tools.ts';
 
-const CGROUP = '/sys/fs/cgroup';
 const NODE_NAME = 'galera-node';
 const SERVICE_RANGE = '10.96.0.0/24';
 
@@ -41,6 +41,7 @@ export class RealNode {
   private holderPid = 0;
   private readonly createdDirs: string[] = [];
   private readonly loaded = new Set<string>();
+  readonly cgroups: NodeCgroups;
 
   private constructor(kubeletPort: number, pause: Image) {
     const third = 1 + (parseInt(this.id, 16) % 250);
@@ -55,6 +56,7 @@ export class RealNode {
       kubeletPort,
       pauseImage: pause.ref,
     };
+    this.cgroups = new NodeCgroups(this.layout.cgroupRoot);
   }
 
   static async start(): Promise<RealNode> {
@@ -66,7 +68,7 @@ export class RealNode {
     const begin = Date.now();
     try {
       node.createBridge();
-      node.createCgroupRoot();
+      node.cgroups.create();
       await node.startControlPlane();
       node.timings.apiserverReadyMs = Date.now() - begin;
       await node.startNamespace();
@@ -125,22 +127,6 @@ export class RealNode {
     run('ip', ['link', 'set', bridge, 'up']);
   }
 
-  /** The node's cgroup root in every v1 hierarchy, and `runtime` under it for containerd and the kubelet. */
-  private createCgroupRoot(): void {
-    for (const hierarchy of this.hierarchies()) {
-      const dir = join(CGROUP, hierarchy, this.layout.cgroupRoot);
-      mkdirSync(dir);
-      if (hierarchy === 'cpuset') {
-        for (const file of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(dir, file), readFileSync(join(CGROUP, 'cpuset', file)));
-      }
-    }
-    mkdirSync(join(CGROUP, 'pids', this.layout.cgroupRoot, 'runtime'));
-  }
-
-  private hierarchies(): string[] {
-    return readdirSync(CGROUP).filter((h) => h !== 'unified' && existsSync(join(CGROUP, h, 'cgroup.procs')));
-  }
-
   private async startControlPlane(): Promise<void> {
     const nodeToken = randomBytes(16).toString('hex');
     this.plane = await ControlPlane.start(this.dir, this.processes, {
@@ -190,8 +176,7 @@ export class RealNode {
 
   /** Runs `command` inside the node's mount namespace and cgroup. */
   private startInNamespace(name: string, command: string, args: readonly string[]): void {
-    const procs = join(CGROUP, 'pids', this.layout.cgroupRoot, 'runtime', 'cgroup.procs');
-    this.processes.start(name, 'bash', ['-c', `echo $$ > ${procs} && exec nsenter --target ${String(this.holderPid)} --mount -- "$@"`, name, command, ...args]);
+    this.processes.start(name, 'bash', ['-c', `echo $$ > ${this.cgroups.runtimeProcs} && exec nsenter --target ${String(this.holderPid)} --mount -- "$@"`, name, command, ...args]);
   }
 
   private async startContainerd(): Promise<void> {
@@ -258,38 +243,6 @@ export class RealNode {
     return out;
   }
 
-  /** Every pid in the node's cgroups: containerd, the kubelet, the shims and every container. */
-  private nodePids(): number[] {
-    const pids: number[] = [];
-    const walk = (dir: string): void => {
-      if (!existsSync(dir)) return;
-      for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (line !== '') pids.push(Number(line));
-      for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) walk(join(dir, entry.name));
-    };
-    walk(join(CGROUP, 'pids', this.layout.cgroupRoot));
-    return pids;
-  }
-
-  private removeCgroups(): void {
-    const remove = (dir: string): void => {
-      if (!existsSync(dir)) return;
-      for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) remove(join(dir, entry.name));
-      rmdirSync(dir);
-    };
-    for (const hierarchy of readdirSync(CGROUP)) {
-      const dir = join(CGROUP, hierarchy, this.layout.cgroupRoot);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          remove(dir);
-          break;
-        } catch (error) {
-          if (attempt >= 50) throw error;
-          run('sleep', ['0.1']);
-        }
-      }
-    }
-  }
-
   /** Stops everything and removes everything it made; safe to call on a half-started node. */
   async stop(): Promise<void> {
     const errors: string[] = [];
@@ -303,25 +256,9 @@ export class RealNode {
     // The kubelet first, so that it restarts nothing; then every process in the node's
     // cgroups (containers outlive containerd), then the namespace holder, whose mounts go with it.
     await step('kubelet', () => this.processes.stop('kubelet', 2000));
-    await step('pods and containerd', async () => {
-      for (let i = 0; i < 100; i++) {
-        const pids = this.nodePids();
-        if (pids.length === 0) return;
-        for (const pid of pids) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-        await sleep(100);
-      }
-      throw new Error(`processes left in the node's cgroups: ${this.nodePids().join(' ')}`);
-    });
+    await step('pods and containerd', () => this.cgroups.killAll());
     await step('stop processes', () => this.processes.stopAll(5000));
-    await step('cgroups', () => {
-      this.removeCgroups();
-    });
+    await step('cgroups', () => this.cgroups.remove());
     await step('bridge', async () => {
       if (run('ip', ['-o', 'link', 'show']).includes(`${this.layout.bridge}:`)) {
         // Pod network namespaces die with the mount namespace that pinned them; their veths go with them.
