@@ -120,9 +120,11 @@ export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
                 { name: 'GALERA_STUCK_SECONDS', value: '120' },
               ],
               ports: PORTS.map((p) => ({ name: p.name, containerPort: p.port })),
-              // Every 2 s, out after 2 failures: a member cut off from the Primary component
-              // leaves the client Service's endpoints within 10 s (Galera notices in ~5 s).
-              readinessProbe: probe('readiness', { periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 4 }),
+              // Every 2 s, out at the first failure: Galera notices a lost peer after
+              // evs.suspect_timeout (5 s), so a member cut off from the Primary component
+              // leaves the client Service's endpoints within 10 s. A Ready member out for one
+              // period by mistake only misses new connections for 2 s.
+              readinessProbe: probe('readiness', { periodSeconds: 2, failureThreshold: 1, timeoutSeconds: 2 }),
               // probe.sh gives a starting server 10 min and a stuck one 2 min itself; the
               // kubelet restarts after 3 failures 10 s apart.
               livenessProbe: probe('liveness', { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 8 }),

@@ -49,7 +49,8 @@ expected_members() {
   echo "$n"
 }
 
-resolves() { getent hosts "$1" >/dev/null 2>&1; }
+# Name lookups are bounded: a member cut off from the network cannot reach cluster DNS.
+resolves() { timeout 3 getent hosts "$1" >/dev/null 2>&1; }
 reachable() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
 # SQL on a peer's (or this member's) server, as root: status queries only.

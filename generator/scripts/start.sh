@@ -130,7 +130,9 @@ primary_peer() {
 may_join() {
   has_data || return 0
   local problem=""
-  if [ "$HISTORY_UUID" != "$GROUP_UUID" ]; then
+  if listed_in recover-without "$MEMBER"; then
+    problem="the cluster was recovered without it (recover-without lists it), so its data may hold transactions the running cluster does not have"
+  elif [ "$HISTORY_UUID" != "$GROUP_UUID" ]; then
     problem="its history $HISTORY_UUID:$HISTORY_SEQNO is unrelated to the running cluster's $GROUP_UUID:$GROUP_SEQNO (on $PRIMARY_PEER)"
   elif [ "$HISTORY_SEQNO" -gt "$GROUP_SEQNO" ]; then
     problem="it holds transactions up to $HISTORY_UUID:$HISTORY_SEQNO, past the running cluster's $GROUP_UUID:$GROUP_SEQNO (on $PRIMARY_PEER)"
@@ -199,6 +201,9 @@ election_round() {
       missing+=("$STATEFULSET-$i")
     fi
   done
+  # The governing Service always lists this member (it publishes not-ready addresses): when
+  # it does not resolve, cluster DNS is out of reach and "a peer does not exist" means nothing.
+  resolves "$PEER_DOMAIN" || peers_ok=0
   [ "$peers_ok" = "1" ] && touch "$RUNTIME/recovery-window"
   if [ ${#missing[@]} -gt 0 ]; then
     note "election: waiting for ${missing[*]} (${#reports[@]} of $(( ${#reports[@]} + ${#missing[@]} )) members reported). If a member is gone for good with its data, list it under recovery.recoverWithout for this environment (docs/recovery.md)"

@@ -52,7 +52,7 @@ export function deletePods(cluster: GaleraPods, ordinals: readonly number[], for
  * The pods of members not in `crash` stop cleanly. Returns once no member process is left.
  */
 export async function fullOutage(cluster: GaleraPods, crash: readonly number[]): Promise<void> {
-  const r = cluster.node.kubectl(['delete', 'statefulset', cluster.name, '-n', cluster.namespace, '--cascade=orphan']);
+  const r = cluster.node.kubectl(['delete', 'statefulset', cluster.name, '-n', cluster.namespace, '--cascade=orphan', '--ignore-not-found']);
   if (r.status !== 0) throw new Error(`kubectl delete statefulset: ${r.stderr}`);
   const pods = cluster.pods();
   killServers(cluster, crash.filter((i) => pods.some((p) => p.name === `${cluster.name}-${String(i)}`)));

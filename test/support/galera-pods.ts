@@ -46,6 +46,9 @@ export class GaleraPods {
   readonly node: RealNode;
   readonly namespace: string;
   readonly name: string;
+  /** The environment's overlay folder in the generated tree, and the image it runs. */
+  readonly overlay: string;
+  readonly image: Image;
   private readonly wrapper: string;
   private readonly storageClass: string;
   private volumeGeneration = 0;
@@ -56,6 +59,8 @@ export class GaleraPods {
     this.node = node;
     this.namespace = options.namespace;
     this.name = options.name;
+    this.overlay = options.overlay;
+    this.image = options.image;
     this.storageClass = options.storageClass ?? 'local';
     this.wrapper = join(node.dir, 'overlays', `${options.namespace}-${options.name}`);
     mkdirSync(this.wrapper, { recursive: true });

@@ -35,6 +35,9 @@ export class GaleraWriter {
   private loops: Promise<void>[] = [];
   private next = 1;
   private turn = 0;
+  /** Set while verify() reads: the table must not change between members. */
+  private paused = false;
+  private idle: Promise<void> = Promise.resolve();
 
   constructor(cluster: GaleraPods, intervalMs = 50) {
     this.cluster = cluster;
@@ -80,28 +83,50 @@ export class GaleraWriter {
 
   private async write(): Promise<void> {
     while (this.running) {
-      const ip = this.endpoints[this.turn++ % Math.max(1, this.endpoints.length)];
-      if (ip === undefined) {
-        this.failed++;
-        await sleep(200);
+      if (this.paused) {
+        await sleep(50);
         continue;
       }
-      const id = this.next++;
-      try {
-        const connection = await this.connection(ip);
-        await connection.query(`INSERT INTO ${TABLE} (id, written_at, member) VALUES (?, NOW(6), @@hostname)`, [id]);
-        this.acknowledged.add(id);
-      } catch {
-        this.failed++;
-        this.connections.get(ip)?.destroy();
-        this.connections.delete(ip);
-      }
+      let done = (): void => undefined;
+      this.idle = new Promise((resolve) => (done = resolve));
+      await this.writeOne();
+      done();
       await sleep(this.intervalMs);
+    }
+  }
+
+  private async writeOne(): Promise<void> {
+    const ip = this.endpoints[this.turn++ % Math.max(1, this.endpoints.length)];
+    if (ip === undefined) {
+      this.failed++;
+      await sleep(200);
+      return;
+    }
+    const id = this.next++;
+    try {
+      const connection = await this.connection(ip);
+      // A member cut off from the network never answers: give up after 3 s.
+      await connection.query({ sql: `INSERT INTO ${TABLE} (id, written_at, member) VALUES (?, NOW(6), @@hostname)`, values: [id], timeout: 3000 });
+      this.acknowledged.add(id);
+    } catch {
+      this.failed++;
+      this.connections.get(ip)?.destroy();
+      this.connections.delete(ip);
     }
   }
 
   /** Every member's copy of the table against the acknowledged rows, and against each other. */
   async verify(members: number): Promise<Verification> {
+    this.paused = true;
+    await this.idle;
+    try {
+      return await this.compare(members);
+    } finally {
+      this.paused = false;
+    }
+  }
+
+  private async compare(members: number): Promise<Verification> {
     const lost: Record<string, number> = {};
     const checksums: Record<string, string> = {};
     for (let i = 0; i < members; i++) {

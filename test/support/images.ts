@@ -6,7 +6,7 @@
  * second run builds nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './paths.ts';
 import { requireCommands, run } from './run.ts';
@@ -74,6 +74,8 @@ export function cached(name: string, key: string, config: ImageConfig, build: (r
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+  // Older builds of the same image are never used again.
+  for (const file of readdirSync(CACHE)) if (file.startsWith(`${name}-`) && file.endsWith('.tar') && join(CACHE, file) !== archive) rmSync(join(CACHE, file));
   return { ref, archive };
 }
 

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import dockerignoreModule from '@balena/dockerignore';
 import { CACHE, MIRROR, REGISTRY, SUITE, cached, debianRoot, hash, type Image } from './images.ts';
 import { ROOT } from './paths.ts';
 import { requireCommands, run } from './run.ts';
@@ -72,50 +73,18 @@ function nodeBase(): Image {
   });
 }
 
-/** A .dockerignore pattern: `*` and `?` within a path segment, `**` across segments. */
-interface Pattern {
-  negated: boolean;
-  regex: RegExp;
-  /** The pattern up to its first wildcard, to skip folders nothing can re-include. */
-  literal: string;
-}
-
-function dockerignore(): Pattern[] {
-  const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-  return lines.filter((l) => l !== '' && !l.startsWith('#')).map((line) => {
-    const negated = line.startsWith('!');
-    const body = (negated ? line.slice(1) : line).replace(/^\/+|\/+$/g, '');
-    const source = body.split(/(\*\*\/?|\*|\?)/).map((part) => {
-      if (part === '**/') return '(?:.*/)?';
-      if (part === '**') return '.*';
-      if (part === '*') return '[^/]*';
-      if (part === '?') return '[^/]';
-      return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }).join('');
-    return { negated, regex: new RegExp(`^${source}$`), literal: body.split(/[*?[]/)[0] ?? '' };
-  });
-}
-
-/** Docker's rule: the last pattern matching the path or one of its parents decides. */
-function ignored(patterns: readonly Pattern[], path: string): boolean {
-  const prefixes = path.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
-  let result = false;
-  for (const p of patterns) if (prefixes.some((prefix) => p.regex.test(prefix))) result = !p.negated;
-  return result;
-}
-
 /** Path, executable bit and content hash of every file the build context sends. */
 function contextEntries(): string[] {
-  const patterns = dockerignore();
+  // A CommonJS module whose types describe its `default` property.
+  const filter = dockerignoreModule.default().add(readFileSync(join(ROOT, '.dockerignore'), 'utf8'));
   const entries: string[] = [];
   const walk = (relative: string): void => {
     for (const entry of readdirSync(join(ROOT, relative), { withFileTypes: true })) {
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      const excluded = ignored(patterns, path);
+      // Docker walks into an ignored folder when a later `!` pattern may re-include part of it.
       if (entry.isDirectory()) {
-        const reopened = patterns.some((p) => p.negated && (p.literal.startsWith(`${path}/`) || `${path}/`.startsWith(p.literal)));
-        if (!excluded || reopened) walk(path);
-      } else if (!excluded) {
+        if (!['.git', 'node_modules', '.cache', 'dist'].includes(path)) walk(path);
+      } else if (!filter.ignores(path)) {
         const full = join(ROOT, path);
         const stat = lstatSync(full);
         const content = stat.isSymbolicLink() ? readlinkSync(full) : readFileSync(full);
@@ -170,6 +139,7 @@ export function webhookImage(): Image {
     const env = { ...process.env, WORK: work, TMPDIR: join(work, 'tmp'), HOST_CA, BASE_ARCHIVE: base.archive, BASE_REF: base.ref, BASE_NAME, CONTEXT: ROOT, REF: ref, OUT: `${archive}.partial` };
     run('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', BUILD], { env, timeout: 40 * 60_000 });
     renameSync(`${archive}.partial`, archive);
+    for (const file of readdirSync(CACHE)) if (/^webhook-[0-9a-f]+\.tar$/.test(file) && join(CACHE, file) !== archive) rmSync(join(CACHE, file));
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(`${archive}.partial`, { force: true });
