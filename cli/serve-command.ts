@@ -7,6 +7,7 @@ import { StaticCache, type ClusterCache } from '../webhook/cache.ts';
 import { ConfigError, readConfig } from '../webhook/config.ts';
 import { createLogger } from '../webhook/log.ts';
 import { createMetrics } from '../webhook/metrics.ts';
+import { DEFAULT_LIMITS } from '../webhook/limits.ts';
 import { startServer } from '../webhook/server.ts';
 import { generateTls } from '../webhook/tls.ts';
 import { EXIT } from './check/command.ts';
@@ -22,6 +23,10 @@ interface ServeFlags {
   selfSigned?: boolean;
   selfSignedHosts: string;
   shutdownGrace: string;
+  keepAliveTimeout: string;
+  cacheStaleAfter: string;
+  maxReviews: string;
+  maxBodyBytes: string;
 }
 
 export function serveCommand(): Command {
@@ -36,7 +41,11 @@ export function serveCommand(): Command {
     .addOption(new Option('--no-in-cluster', 'run without cluster credentials: judge single objects only'))
     .addOption(new Option('--self-signed', 'create a CA and serving certificate for local development and print the caBundle'))
     .addOption(new Option('--self-signed-hosts <names>', 'comma-separated names and IPs for --self-signed').default('localhost,127.0.0.1'))
-    .addOption(new Option('--shutdown-grace <seconds>', 'how long SIGTERM waits for in-flight reviews').env('GALERA_GITOPS_SHUTDOWN_GRACE').default('25'))
+    .addOption(new Option('--shutdown-grace <seconds>', 'how long SIGTERM waits for in-flight reviews before every connection is closed').env('GALERA_GITOPS_SHUTDOWN_GRACE').default('20'))
+    .addOption(new Option('--keep-alive-timeout <seconds>', 'idle connections are kept this long; keep it above the apiserver client\'s 90 s').env('GALERA_GITOPS_KEEP_ALIVE_TIMEOUT').default('120'))
+    .addOption(new Option('--cache-stale-after <seconds>', 'a broken watch older than this makes the cache stale (not ready; reviews see no related objects)').env('GALERA_GITOPS_CACHE_STALE_AFTER').default('30'))
+    .addOption(new Option('--max-reviews <n>', 'admission reviews read or judged at once; more get 429 with Retry-After').env('GALERA_GITOPS_MAX_REVIEWS').default(String(DEFAULT_LIMITS.maxReviews)))
+    .addOption(new Option('--max-body-bytes <n>', 'bytes of review bodies held at once; more get 429 with Retry-After').env('GALERA_GITOPS_MAX_BODY_BYTES').default(String(DEFAULT_LIMITS.maxBodyBytes)))
     .action(async (flags: ServeFlags) => {
       const logger = createLogger();
       let config;
@@ -70,12 +79,23 @@ export function serveCommand(): Command {
       if (kubeconfig !== undefined || (flags.inCluster !== false && process.env.KUBERNETES_SERVICE_HOST !== undefined)) {
         // Loaded only when there are credentials: @kubernetes/client-node alone is ~85 MiB resident.
         const { InformerCache, loadKubeConfig } = await import('../webhook/informer-cache.ts');
-        cache = new InformerCache(loadKubeConfig(kubeconfig), logger);
+        cache = new InformerCache(loadKubeConfig(kubeconfig), logger, Number(flags.cacheStaleAfter) * 1000);
       } else {
         logger.warn('no cluster credentials: only single objects are judged; a Scale of an unknown StatefulSet follows unknownParent');
         cache = new StaticCache();
       }
-      const running = await startServer({ port: Number(flags.port), ...(flags.host === undefined ? {} : { host: flags.host }), certFile, keyFile, config, cache, logger, metrics: createMetrics() });
+      const running = await startServer({
+        port: Number(flags.port),
+        ...(flags.host === undefined ? {} : { host: flags.host }),
+        certFile,
+        keyFile,
+        config,
+        cache,
+        logger,
+        metrics: createMetrics(),
+        limits: { maxReviews: Number(flags.maxReviews), maxBodyBytes: Number(flags.maxBodyBytes) },
+        timeouts: { keepAliveMs: Number(flags.keepAliveTimeout) * 1000 },
+      });
       const stop = (signal: string): void => {
         logger.info({ signal }, 'stopping: finishing in-flight reviews');
         void running.close(Number(flags.shutdownGrace) * 1000).then(() => {

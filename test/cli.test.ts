@@ -10,8 +10,8 @@ import { CORPUS_DIR } from './support/corpus.ts';
 const MAIN = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 const fixture = (name: string): string => join(CORPUS_DIR, name);
 
-function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [MAIN, ...args], { input: input ?? '', encoding: 'utf8' });
+function run(args: string[], input?: string, nodeFlags: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [...nodeFlags, MAIN, ...args], { input: input ?? '', encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -125,6 +125,99 @@ describe('galera-gitops check', () => {
     const r = run(['check', '-'], '');
     assert.equal(r.status, 2);
     assert.equal(r.stderr, 'galera-gitops check: no Kubernetes objects found in -\n');
+  });
+
+  it('checks a multi-document input with comments, empty documents and a List as before the limits', () => {
+    const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: db}\ndata: {k: v}\n`;
+    const sts = 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: g, namespace: db}\nspec:\n  replicas: 2\n  serviceName: g\n  template: {spec: {containers: [{name: db, image: bitnami/mariadb-galera:11.4}]}}\n';
+    const input = `${cm('a')}---\n${cm('b')}---\n${sts}---\n# a comment-only document\n---\napiVersion: v1\nkind: List\nitems:\n- ${cm('c').replaceAll('\n', '\n  ')}`;
+    const r = run(['check', '-'], input);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, '');
+    // The output of the loader that kept every document's syntax tree, unchanged.
+    assert.equal(
+      r.stdout,
+      '<stdin>:15: deny odd-replicas StatefulSet db/g spec.replicas: spec.replicas is 2; a Galera cluster needs an odd number of members (1, 3, 5, ...) to keep quorum when the network splits: set it to 1 or 3\n' +
+        '<stdin>:15: deny rwo-storage StatefulSet db/g spec.volumeClaimTemplates: spec.volumeClaimTemplates is not set; each Galera member needs its own persistent volume for its data directory, or it loses its data when the pod moves: mount a volumeClaimTemplates entry with accessModes [ReadWriteOnce] at the data directory\n' +
+        '<stdin>:16: warn governing-service StatefulSet db/g spec.serviceName: spec.serviceName is "g"; that Service is not in the checked input, so it cannot be verified: check it together with the Service (for example the whole kustomize build output)\n' +
+        '<stdin>:17: warn termination-grace StatefulSet db/g spec.template.spec.terminationGracePeriodSeconds: spec.template.spec.terminationGracePeriodSeconds is 30 (the Kubernetes default); a clean Galera shutdown can take longer: use at least 60 seconds\n' +
+        '4 objects checked: 2 deny, 2 warn, 0 waived\n',
+    );
+  });
+
+  it('checks thousands of documents from one stream', () => {
+    const input = Array.from({ length: 5000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`).join('---\n');
+    const r = run(['check', '-'], input);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, '5000 objects checked: 0 deny, 0 warn, 0 waived\n');
+  });
+
+  describe('input limits', () => {
+    // 2 KiB of valid manifests: over a 1 KiB cap, within a 2 KiB one.
+    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n'.padEnd(2048, '#');
+
+    it('refuses a file over --max-input-size with exit 2, naming the file, its size, the cap and the flag', () => {
+      const file = join(scratch({ 'big.yaml': manifest }), 'big.yaml');
+      const r = run(['check', '--max-input-size', '1KiB', file]);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `galera-gitops check: ${file}: the file is 2048 bytes, over the limit of 1 KiB per input; raise it with --max-input-size, e.g. --max-input-size 2KiB\n`);
+      assert.equal(r.stdout, '');
+    });
+
+    it('raising --max-input-size lets the same file through, in bytes or KiB', () => {
+      const file = join(scratch({ 'big.yaml': manifest }), 'big.yaml');
+      for (const size of ['2KiB', '2048']) {
+        const r = run(['check', '--max-input-size', size, file]);
+        assert.equal(r.status, 0, size);
+        assert.equal(r.stdout, '1 object checked: 0 deny, 0 warn, 0 waived\n');
+      }
+    });
+
+    it('refuses standard input past --max-input-size, having read one byte past the cap', () => {
+      const r = run(['check', '--max-input-size', '1KiB', '-'], manifest.repeat(2));
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, 'galera-gitops check: <stdin>: standard input is over the limit of 1 KiB per input (reading stopped after 1025 bytes); raise it with --max-input-size, e.g. --max-input-size 2KiB\n');
+    });
+
+    it('refuses the input that takes a run past --max-total-size', () => {
+      const dir = scratch({ 'a.yaml': manifest, 'b.yaml': manifest });
+      const r = run(['check', '--max-total-size', '3KiB', dir]);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `galera-gitops check: ${join(dir, 'b.yaml')}: the file is 2048 bytes, which brings this run's inputs to 4096 bytes, over the limit of 3 KiB in all; raise it with --max-total-size, e.g. --max-total-size 4KiB\n`);
+      assert.equal(run(['check', '--max-total-size', '4KiB', dir]).status, 0);
+    });
+
+    it('exits 2 for a size it cannot read', () => {
+      const r = run(['check', '--max-input-size', '1.5MiB', fixture('parallel.yaml')]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /option '--max-input-size <size>' argument '1\.5MiB' is invalid\. expected a whole number of bytes, or of KiB, MiB or GiB, e\.g\. 128MiB/);
+    });
+
+    const DEPTH = 'YAML nested deeper than 100 levels of mappings and sequences; no Kubernetes object nests that deep\n';
+
+    it('ends 1 MB of [ with exit 2 and the depth message at its line and column, inside a 64 MB heap', () => {
+      const file = join(scratch({ 'brackets.yaml': '['.repeat(1024 * 1024) }), 'brackets.yaml');
+      // Before the limit, this input overflowed the stack after taking over 1 GB.
+      const r = run(['check', file], undefined, ['--max-old-space-size=64']);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `galera-gitops check: ${file}:1:101: ${DEPTH}`);
+    });
+
+    it('ends 1 MB of {a: nesting on standard input the same way', () => {
+      const r = run(['check', '-'], '{a: '.repeat(256 * 1024), ['--max-old-space-size=64']);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `galera-gitops check: <stdin>:1:401: ${DEPTH}`);
+    });
+
+    it('ends deep block nesting by indentation the same way', () => {
+      const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${Array.from({ length: 500 }, (_, i) => `${' '.repeat(i + 1)}k:\n`).join('')}`;
+      const file = join(scratch({ 'block.yaml': text }), 'block.yaml');
+      const r = run(['check', file]);
+      assert.equal(r.status, 2);
+      // The root mapping is the first level and the mapping of each `k:` line one more: the
+      // 101st level is the mapping that starts at the 100th `k:`, line 104, column 101.
+      assert.equal(r.stderr, `galera-gitops check: ${file}:104:101: ${DEPTH}`);
+    });
   });
 
   it('exits 2 for usage errors: no path, an unknown format, an unknown option', () => {

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpsRequest } from 'node:https';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,5 +86,34 @@ describe('galera-gitops serve', { timeout: 60_000 }, () => {
     assert.equal(code, 0);
     assert.match(output, /"msg":"stopping: finishing in-flight reviews"/);
     assert.match(output, /"uid":"in-flight".*"verdict":"denied"/);
+  });
+
+  it('exits on SIGTERM within a second when only an unfinished handshake and a slowloris are open', async () => {
+    const tls = await generateTls(['localhost', '127.0.0.1']);
+    const dir = mkdtempSync(join(tmpdir(), 'serve-'));
+    writeFileSync(join(dir, 'tls.crt'), tls.cert);
+    writeFileSync(join(dir, 'tls.key'), tls.key);
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN, 'serve', '--no-in-cluster', '--port', String(port), '--host', '127.0.0.1', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    while (!output.includes('serving admission reviews over TLS')) await new Promise((r) => setTimeout(r, 50));
+    // A TCP connection that never sends a ClientHello, and one that drips headers.
+    const silent = netConnect(port, '127.0.0.1');
+    silent.on('error', () => undefined);
+    const slowloris = tlsConnect({ host: '127.0.0.1', port, ca: tls.caCert, servername: 'localhost', ALPNProtocols: ['http/1.1'] });
+    slowloris.on('error', () => undefined);
+    await once(slowloris, 'secureConnect');
+    slowloris.write('POST /validate HTTP/1.1\r\nhost: x\r\n');
+    const drip = setInterval(() => slowloris.write('x-slow: 1\r\n'), 200);
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = once(child, 'exit');
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    clearInterval(drip);
+    const took = Date.now() - sent;
+    assert.equal(code, 0);
+    assert.ok(took < 1000, `exit took ${String(took)} ms`);
   });
 });

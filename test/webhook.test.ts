@@ -193,22 +193,56 @@ describe('bad requests', () => {
 });
 
 describe('operations endpoints', () => {
-  it('serves health, readiness (waiting for the cache) and Prometheus metrics', async () => {
+  it('serves health, readiness (waiting for the cache, failing while it is stale) and Prometheus metrics', async () => {
     const syncing = new StaticCache([]);
     let synced = false;
+    let stale = false;
     syncing.synced = () => synced;
+    syncing.stale = () => stale;
+    syncing.ages = () => ({ StatefulSet: stale ? 42 : 0 });
     const { app } = testApp(syncing);
     assert.equal((await request(app).get('/healthz')).status, 200);
-    assert.deepEqual((await request(app).get('/readyz')).body, { tls: true, cacheSynced: false });
+    assert.deepEqual((await request(app).get('/readyz')).body, { tls: true, cacheSynced: false, cacheFresh: true, stopping: false });
     assert.equal((await request(app).get('/readyz')).status, 503);
     synced = true;
     assert.equal((await request(app).get('/readyz')).status, 200);
+    stale = true;
+    const notReady = await request(app).get('/readyz');
+    assert.deepEqual([notReady.status, notReady.body], [503, { tls: true, cacheSynced: true, cacheFresh: false, stopping: false }]);
+    stale = false;
     await send(app, review(galeraStatefulSet('g', { replicas: 4 })));
+    stale = true;
     const metrics = await request(app).get('/metrics');
     assert.match(metrics.text, /galera_gitops_reviews_total\{endpoint="validate",operation="CREATE",kind="StatefulSet",verdict="denied"\} 1/);
     assert.match(metrics.text, /galera_gitops_findings_total\{rule="odd-replicas",severity="deny",verdict="denied"\} 1/);
-    assert.match(metrics.text, /galera_gitops_review_duration_seconds_bucket\{le="0\.005",endpoint="validate"\} 1/);
+    assert.match(metrics.text, /galera_gitops_review_duration_seconds_bucket\{le="0\.005",endpoint="validate",verdict="denied"\} 1/);
     assert.match(metrics.text, /galera_gitops_requests_in_flight 0/);
+    assert.match(metrics.text, /galera_gitops_http_responses_total\{endpoint="readyz",code="503"\} 3/);
+    assert.match(metrics.text, /galera_gitops_cache_stale 1/);
+    assert.match(metrics.text, /galera_gitops_cache_age_seconds\{kind="StatefulSet"\} 42/);
+  });
+
+  it('keeps every label value bounded: a kind it does not know is "other", any path "other"', async () => {
+    const { app } = testApp(new StaticCache([]));
+    for (let i = 0; i < 50; i++) {
+      const body = review(galeraStatefulSet('g'));
+      ((body.request as Record<string, unknown>).kind as Record<string, unknown>).kind = `Kind${String(i)}`;
+      await send(app, body);
+      await request(app).get(`/probe-${String(i)}`);
+    }
+    const text = (await request(app).get('/metrics')).text;
+    assert.match(text, /galera_gitops_reviews_total\{endpoint="validate",operation="CREATE",kind="other",verdict="warned"\} 50/);
+    assert.match(text, /galera_gitops_http_responses_total\{endpoint="other",code="404"\} 50/);
+    assert.doesNotMatch(text, /Kind\d|probe-/);
+  });
+
+  it('counts 4xx answers by status code', async () => {
+    const { app } = testApp(new StaticCache([]));
+    await request(app).post('/validate').set('content-type', 'application/json').send('{not json');
+    await request(app).post('/validate').set('content-type', 'text/plain').send('x');
+    await request(app).post('/validate').set('content-type', 'application/json').send(Buffer.alloc(8 * 1024 * 1024, 32));
+    const text = (await request(app).get('/metrics')).text;
+    for (const code of ['400', '413', '415']) assert.match(text, new RegExp(`galera_gitops_http_responses_total\\{endpoint="validate",code="${code}"\\} 1`));
   });
 
   it('logs uid, kind, name, verdict and duration, never the object or a secret value', async () => {

@@ -9,8 +9,16 @@ import { normalise, type KubeObject, type Related } from '../policies/index.ts';
 export interface ClusterCache {
   /** False without cluster credentials: only single objects can be judged. */
   readonly connected: boolean;
-  /** True once every watched kind has been listed (readiness waits for it). */
+  /** True once every watched kind has been listed successfully (readiness waits for it). */
   synced(): boolean;
+  /**
+   * True while a watch has been broken for longer than the staleness bound: the view then
+   * has scope `none` (cross-object rules see nothing rather than wrongly "missing"
+   * objects) and readiness fails until the cache is fresh again.
+   */
+  stale(): boolean;
+  /** Seconds since each watched kind was last known in sync (0 while healthy). */
+  ages(): Record<string, number>;
   view(): Related;
   namespaceLabels(name: string): Record<string, string> | undefined;
   stop(): void;
@@ -42,6 +50,12 @@ export class ObjectStore {
     this.namespace(obj.kind, namespaceOf(obj), true)?.set(nameOf(obj), obj);
   }
 
+  /** Everything of `kind` is now exactly `objects` (a fresh list). */
+  replaceKind(kind: string, objects: readonly KubeObject[]): void {
+    this.byKind.delete(kind);
+    for (const obj of objects) this.put(obj);
+  }
+
   delete(obj: KubeObject): void {
     this.namespace(obj.kind, namespaceOf(obj), false)?.delete(nameOf(obj));
   }
@@ -55,8 +69,12 @@ export class ObjectStore {
     return names === undefined ? [] : [...names.values()];
   }
 
-  /** A snapshot for one review (rules memoise per view, so a view must not outlive it). */
+  /**
+   * A snapshot for one review (rules memoise per view, so a view must not outlive it). With
+   * scope `none` nothing around the object is visible.
+   */
   view(scope: Related['scope'] = 'cluster'): Related {
+    if (scope === 'none') return { scope, get: () => undefined, list: () => [] };
     return { scope, get: (k, ns, n) => this.get(k, ns, n), list: (k, ns) => this.list(k, ns) };
   }
 }
@@ -79,6 +97,14 @@ export class StaticCache implements ClusterCache {
 
   synced(): boolean {
     return true;
+  }
+
+  stale(): boolean {
+    return false;
+  }
+
+  ages(): Record<string, number> {
+    return {};
   }
 
   view(): Related {

@@ -63,7 +63,11 @@ function unknownParentFindings(request: AdmissionRequest, object: KubeObject, co
   const replicas = int(at(object, 'spec', 'replicas'));
   if (replicas === undefined || config.unknownParent === 'allow') return [];
   const even = memberCountFindings(replicas, 'spec.replicas').filter((f) => f.severity === undefined);
-  const why = cache.connected ? `is not in the webhook's cache (it may have been created a moment ago)` : 'cannot be looked up (the webhook runs without cluster credentials)';
+  const why = !cache.connected
+    ? 'cannot be looked up (the webhook runs without cluster credentials)'
+    : cache.stale()
+      ? "cannot be looked up (the webhook's cache is stale: its watch of the apiserver is broken)"
+      : "is not in the webhook's cache (it may have been created a moment ago)";
   return even.map((f) => ({
     rule: 'odd-replicas',
     severity: 'deny',

@@ -1,6 +1,7 @@
 /** The `check` command's work, apart from argument parsing and printing. */
 import { blocks, evaluateBundle, type Finding, type SeverityOverrides } from '../../policies/index.ts';
-import { loadInputs } from './load.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { loadInputs, type ReadStdin } from './load.ts';
 
 export interface Summary {
   objects: number;
@@ -15,8 +16,13 @@ export interface CheckReport {
   notices: string[];
 }
 
-export function checkInputs(paths: readonly string[], readStdin: () => string, overrides: SeverityOverrides = {}): CheckReport {
-  const { objects, notices } = loadInputs(paths, readStdin);
+export function checkInputs(
+  paths: readonly string[],
+  readStdin: ReadStdin,
+  overrides: SeverityOverrides = {},
+  limits: Limits = DEFAULT_LIMITS,
+): CheckReport {
+  const { objects, notices } = loadInputs(paths, readStdin, limits);
   const perObject = evaluateBundle(objects.map((o) => o.object), overrides);
   const findings: Finding[] = [];
   perObject.forEach((list, i) => {

@@ -1,9 +1,9 @@
 /** AdmissionReview v1 bodies as the apiserver sends them, and an app to send them to. */
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
 import { toCurrentApi } from '../../policies/api-versions.ts';
 import type { KubeObject } from '../../policies/index.ts';
-import { createApp } from '../../webhook/app.ts';
+import { createHandler, type Handler } from '../../webhook/handler.ts';
+import { AdmissionLimits, type LimitSettings } from '../../webhook/limits.ts';
 import type { ClusterCache } from '../../webhook/cache.ts';
 import { DEFAULT_CONFIG, type PolicyConfig } from '../../webhook/config.ts';
 import { createLogger } from '../../webhook/log.ts';
@@ -62,13 +62,14 @@ export function review(object: KubeObject, options: ReviewOptions = {}): Record<
 }
 
 export interface TestApp {
-  app: Express;
+  app: Handler;
+  limits: AdmissionLimits;
   metrics: Metrics;
   /** Every log line written so far. */
   logs: string[];
 }
 
-export function testApp(cache: ClusterCache, config: PolicyConfig = DEFAULT_CONFIG): TestApp {
+export function testApp(cache: ClusterCache, config: PolicyConfig = DEFAULT_CONFIG, limitSettings?: LimitSettings): TestApp {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -78,5 +79,6 @@ export function testApp(cache: ClusterCache, config: PolicyConfig = DEFAULT_CONF
   });
   const metrics = createMetrics(false);
   const logger = createLogger('info', sink);
-  return { app: createApp({ config: () => config, cache, logger, metrics }), metrics, logs };
+  const limits = new AdmissionLimits(limitSettings);
+  return { app: createHandler({ config: () => config, cache, logger, metrics, limits }), limits, metrics, logs };
 }
