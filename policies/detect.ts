@@ -7,7 +7,8 @@
  *    container, counted only next to MySQL's 3306 or with a second replication port:
  *    4444 alone is Selenium Grid's port and 4567 alone Sinatra's default;
  * 3. `wsrep` settings or a `gcomm://` address in a container's command, args or env, or in
- *    a ConfigMap the pods mount (when that ConfigMap is visible);
+ *    a ConfigMap the pods mount (when that ConfigMap is visible) next to a MySQL-family
+ *    container (the settings mean nothing to anything else);
  * 4. an image whose repository says galera, pxc or percona-xtradb-cluster (not an
  *    operator's image), or, for a StatefulSet only, a name that does.
  *
@@ -22,7 +23,28 @@ import { containersOf, podSpecOf, type ContainerAt } from './workload.ts';
 export const CLUSTER_LABEL = 'galera-gitops.io/cluster';
 export const IGNORE_LABEL = 'galera-gitops.io/ignore';
 export const REPLICATION_PORTS = [4567, 4568, 4444] as const;
-const MYSQL_PORT = 3306;
+export const MYSQL_PORT = 3306;
+
+/**
+ * The text signals as regular expression sources, matched case-insensitively. Both this
+ * module (JavaScript) and the admission filter generated from it (CEL's RE2, see
+ * match-conditions.ts) use them, so the two cannot drift apart.
+ */
+export const PATTERNS = {
+  /** Galera settings or a Galera cluster address. */
+  wsrep: 'wsrep|gcomm://',
+  /** galera or pxc as a whole word, or percona-xtradb-cluster. */
+  galeraWords: '(^|[^a-z0-9])(galera|pxc)([^a-z0-9]|$)|percona-xtradb-cluster',
+  /** operator as a whole word: an operator's image or name is not the database it runs. */
+  operator: '(^|[^a-z0-9])operator([^a-z0-9]|$)',
+  /** A MySQL-family server image. */
+  mysqlFamily: 'mysql|mariadb|percona|galera|pxc',
+} as const;
+
+const WSREP = new RegExp(PATTERNS.wsrep, 'i');
+const GALERA_WORDS = new RegExp(PATTERNS.galeraWords, 'i');
+const OPERATOR = new RegExp(PATTERNS.operator, 'i');
+const MYSQL_FAMILY = new RegExp(PATTERNS.mysqlFamily, 'i');
 
 const NOT_GALERA: GaleraVerdict = { galera: false, signals: [] };
 
@@ -48,7 +70,7 @@ export function detectGalera(obj: KubeObject, related: Related): GaleraVerdict {
     const containers = containersOf(pod);
     signals.push(...containers.flatMap(portSignal));
     signals.push(...containers.flatMap(wsrepSignal));
-    signals.push(...configMapSignals(pod.spec, namespaceOf(obj), related));
+    if (containers.some(mysqlFamily)) signals.push(...configMapSignals(pod.spec, namespaceOf(obj), related));
     signals.push(...containers.flatMap(imageSignal));
   }
   if (obj.kind === 'StatefulSet' && galeraWords(nameOf(obj))) signals.push(`name ${JSON.stringify(nameOf(obj))}`);
@@ -63,8 +85,6 @@ function portSignal({ container, name }: ContainerAt): string[] {
   const shown = [...new Set([...replication, ...ports.filter((p) => p === MYSQL_PORT)])].sort((a, b) => a - b);
   return [`container ports ${shown.join(', ')} on container ${JSON.stringify(name)}`];
 }
-
-const WSREP = /wsrep|gcomm:\/\//i;
 
 function wsrepSignal({ container, name }: ContainerAt): string[] {
   const where: string[] = [];
@@ -108,10 +128,13 @@ function imageSignal({ container }: ContainerAt): string[] {
 
 /** galera, pxc or percona-xtradb-cluster as whole words, and not an operator. */
 export function galeraWords(text: string): boolean {
-  const lower = text.toLowerCase();
-  const words = lower.split(/[^a-z0-9]+/);
-  if (words.includes('operator')) return false;
-  return words.includes('galera') || words.includes('pxc') || lower.includes('percona-xtradb-cluster');
+  return GALERA_WORDS.test(text) && !OPERATOR.test(text);
+}
+
+/** A container of a MySQL-family server: its image says so, or it listens on 3306. */
+function mysqlFamily({ container }: ContainerAt): boolean {
+  if (MYSQL_FAMILY.test(str(container.image) ?? '')) return true;
+  return records(container.ports).some((p) => int(p.containerPort) === MYSQL_PORT);
 }
 
 /** StatefulSets in the namespace that are Galera, with their verdicts. */

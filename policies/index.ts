@@ -8,3 +8,4 @@ export { memberCountFindings, ODD_MEMBERS } from './member-count.ts';
 export { isKubeObject, isRecord, notAnObjectReason } from './object.ts';
 export { serviceProblems, galeraServiceReason, TOLERATE_UNREADY } from './service.ts';
 export { WAIVE_ANNOTATION } from './waivers.ts';
+export { mutatingMatchConditions, validatingMatchConditions, type MatchCondition } from './match-conditions.ts';

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mutatingMatchConditions, validatingMatchConditions } from '../../policies/index.ts';
 import { generateTls, type GeneratedTls } from '../../webhook/tls.ts';
 import { ControlPlane, type Run } from './control-plane.ts';
 import { MAIN } from './paths.ts';
@@ -25,12 +26,12 @@ export function mutatingRules(): unknown[] {
   return [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['services'], scope: 'Namespaced' }];
 }
 
-/** The validating admission rules, as the chart will ship them. */
+/** The validating admission rules, as the chart ships them; matchConditions narrow them to what can be Galera. */
 export function webhookRules(): unknown[] {
   const ops = ['CREATE', 'UPDATE'];
   return [
     { apiGroups: ['apps'], apiVersions: ['v1'], operations: ops, resources: ['statefulsets', 'statefulsets/scale', 'deployments', 'replicasets', 'daemonsets'], scope: 'Namespaced' },
-    { apiGroups: [''], apiVersions: ['v1'], operations: ops, resources: ['services', 'persistentvolumeclaims'], scope: 'Namespaced' },
+    { apiGroups: [''], apiVersions: ['v1'], operations: ops, resources: ['services', 'persistentvolumeclaims', 'replicationcontrollers', 'pods'], scope: 'Namespaced' },
     { apiGroups: ['autoscaling'], apiVersions: ['v1', 'v2'], operations: ops, resources: ['horizontalpodautoscalers'], scope: 'Namespaced' },
   ];
 }
@@ -49,7 +50,7 @@ export class TestCluster {
       // service-account tokens and the `kubernetes` Service no endpoints.
       cluster.plane = await ControlPlane.start(cluster.dir, cluster.processes, {
         address: '127.0.0.1',
-        serviceRange: '10.0.0.0/24',
+        serviceRange: '10.96.0.0/12',
         extraArgs: ['--endpoint-reconciler-type=none', '--authorization-mode=RBAC', '--disable-admission-plugins=ServiceAccount'],
       });
       await cluster.startWebhook();
@@ -105,6 +106,7 @@ export class TestCluster {
       name,
       clientConfig: { url: `https://127.0.0.1:${String(this.webhookPort)}${path}`, caBundle: tls.caBundle },
       rules: path === '/mutate' ? mutatingRules() : webhookRules(),
+      matchConditions: path === '/mutate' ? mutatingMatchConditions() : validatingMatchConditions(),
       sideEffects: 'None',
       admissionReviewVersions: ['v1'],
       timeoutSeconds: 5,
