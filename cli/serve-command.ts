@@ -1,27 +1,20 @@
 /** `galera-gitops serve`: the admission webhook. Every flag has an environment variable. */
 import { Command, Option } from 'commander';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { StaticCache, type ClusterCache } from '../webhook/cache.ts';
 import { ConfigError, readConfig } from '../webhook/config.ts';
 import { createLogger } from '../webhook/log.ts';
 import { createMetrics } from '../webhook/metrics.ts';
 import { DEFAULT_LIMITS } from '../webhook/limits.ts';
 import { startServer } from '../webhook/server.ts';
-import { generateTls } from '../webhook/tls.ts';
+import { servingTls, type TlsFlags } from './serve-tls.ts';
 import { EXIT } from './check/command.ts';
 
-interface ServeFlags {
+interface ServeFlags extends TlsFlags {
   port: string;
   host?: string;
-  tlsCert?: string;
-  tlsKey?: string;
   config?: string;
   kubeconfig?: string;
   inCluster?: boolean;
-  selfSigned?: boolean;
-  selfSignedHosts: string;
   shutdownGrace: string;
   keepAliveTimeout: string;
   cacheStaleAfter: string;
@@ -39,6 +32,11 @@ export function serveCommand(): Command {
     .addOption(new Option('--config <file>', 'policy file: mode, severity per rule, exempt namespaces').env('GALERA_GITOPS_CONFIG'))
     .addOption(new Option('--kubeconfig <file>', 'cluster credentials for the caches (default: in-cluster credentials when running in a pod)').env('KUBECONFIG'))
     .addOption(new Option('--no-in-cluster', 'run without cluster credentials: judge single objects only'))
+    .addOption(new Option('--tls-secret <namespace/name>', 'manage the serving certificate in this Secret and put its CA in the webhook configurations (the chart\'s default)').env('GALERA_GITOPS_TLS_SECRET'))
+    .addOption(new Option('--tls-hosts <names>', 'with --tls-secret: comma-separated DNS names of the webhook\'s Service').env('GALERA_GITOPS_TLS_HOSTS'))
+    .addOption(new Option('--webhook-configuration <name>', 'with --tls-secret: the Validating and MutatingWebhookConfiguration to put the CA in').env('GALERA_GITOPS_WEBHOOK_CONFIGURATION'))
+    .addOption(new Option('--tls-validity <seconds>', 'with --tls-secret: lifetime of the serving certificate').env('GALERA_GITOPS_TLS_VALIDITY').default(String(365 * 86_400)))
+    .addOption(new Option('--tls-renew-before <seconds>', 'with --tls-secret: renew this long before expiry').env('GALERA_GITOPS_TLS_RENEW_BEFORE').default(String(30 * 86_400)))
     .addOption(new Option('--self-signed', 'create a CA and serving certificate for local development and print the caBundle'))
     .addOption(new Option('--self-signed-hosts <names>', 'comma-separated names and IPs for --self-signed').default('localhost,127.0.0.1'))
     .addOption(new Option('--shutdown-grace <seconds>', 'how long SIGTERM waits for in-flight reviews before every connection is closed').env('GALERA_GITOPS_SHUTDOWN_GRACE').default('20'))
@@ -57,29 +55,20 @@ export function serveCommand(): Command {
         process.exitCode = EXIT.usage;
         return;
       }
-      let certFile = flags.tlsCert;
-      let keyFile = flags.tlsKey;
-      if (flags.selfSigned === true) {
-        const tls = await generateTls(flags.selfSignedHosts.split(',').map((h) => h.trim()).filter((h) => h !== ''));
-        const dir = mkdtempSync(join(tmpdir(), 'galera-gitops-tls-'));
-        certFile = join(dir, 'tls.crt');
-        keyFile = join(dir, 'tls.key');
-        writeFileSync(certFile, tls.cert);
-        writeFileSync(keyFile, tls.key, { mode: 0o600 });
-        writeFileSync(join(dir, 'ca.crt'), tls.caCert);
-        process.stdout.write(`self-signed certificate for ${flags.selfSignedHosts} in ${dir}\ncaBundle: ${tls.caBundle}\n`);
-      }
-      if (certFile === undefined || keyFile === undefined) {
-        process.stderr.write('galera-gitops serve: the webhook serves TLS only: give --tls-cert and --tls-key, or --self-signed for local development\n');
+      const kubeconfig = flags.kubeconfig !== undefined && flags.kubeconfig !== '' ? flags.kubeconfig : undefined;
+      const connected = kubeconfig !== undefined || (flags.inCluster !== false && process.env.KUBERNETES_SERVICE_HOST !== undefined);
+      // Loaded only when there are credentials: @kubernetes/client-node alone is ~85 MiB resident.
+      const informers = connected ? await import('../webhook/informer-cache.ts') : undefined;
+      const kc = informers?.loadKubeConfig(kubeconfig);
+      const tls = await servingTls(flags, () => kc, logger);
+      if (typeof tls === 'string') {
+        process.stderr.write(`galera-gitops serve: ${tls}\n`);
         process.exitCode = EXIT.usage;
         return;
       }
       let cache: ClusterCache;
-      const kubeconfig = flags.kubeconfig !== undefined && flags.kubeconfig !== '' ? flags.kubeconfig : undefined;
-      if (kubeconfig !== undefined || (flags.inCluster !== false && process.env.KUBERNETES_SERVICE_HOST !== undefined)) {
-        // Loaded only when there are credentials: @kubernetes/client-node alone is ~85 MiB resident.
-        const { InformerCache, loadKubeConfig } = await import('../webhook/informer-cache.ts');
-        cache = new InformerCache(loadKubeConfig(kubeconfig), logger, Number(flags.cacheStaleAfter) * 1000);
+      if (informers !== undefined && kc !== undefined) {
+        cache = new informers.InformerCache(kc, logger, Number(flags.cacheStaleAfter) * 1000);
       } else {
         logger.warn('no cluster credentials: only single objects are judged; a Scale of an unknown StatefulSet follows unknownParent');
         cache = new StaticCache();
@@ -87,8 +76,9 @@ export function serveCommand(): Command {
       const running = await startServer({
         port: Number(flags.port),
         ...(flags.host === undefined ? {} : { host: flags.host }),
-        certFile,
-        keyFile,
+        certFile: tls.certFile,
+        keyFile: tls.keyFile,
+        tlsReady: tls.ready,
         config,
         cache,
         logger,
@@ -98,6 +88,7 @@ export function serveCommand(): Command {
       });
       const stop = (signal: string): void => {
         logger.info({ signal }, 'stopping: finishing in-flight reviews');
+        tls.stop();
         void running.close(Number(flags.shutdownGrace) * 1000).then(() => {
           logger.info('stopped');
           logger.flush();

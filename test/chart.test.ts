@@ -6,10 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
+import { validatingMatchConditions } from '../policies/index.ts';
+import { MATCH_CONDITIONS_FILE, renderMatchConditionsFile } from '../scripts/match-conditions-file.ts';
 import { TestCluster, WEBHOOK_NAMESPACE } from './support/cluster.ts';
 import { tools } from './support/tools.ts';
 
@@ -52,7 +54,7 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
   });
 
   const matrix: [string, string[]][] = [
-    ['defaults (generated TLS)', []],
+    ['defaults (self-managed TLS)', []],
     ['cert-manager', ['tls.mode=cert-manager']],
     ['cert-manager with an existing ClusterIssuer', ['tls.mode=cert-manager', 'tls.certManager.issuerRef.name=corp-ca', 'tls.certManager.issuerRef.kind=ClusterIssuer']],
     ['warn mode', ['policy.mode=warn']],
@@ -65,6 +67,16 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
       assert.match(r.stdout, /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/gg-galera-gitops-webhook created \(server dry run\)/);
     });
   }
+
+  it('renders the same bytes every time (nothing generated at render time: Argo CD and Flux can sync it), with the filter generated from the catalogue', () => {
+    assert.equal(render(), render());
+    for (const file of readdirSync(join(CHART, 'templates'))) {
+      assert.doesNotMatch(readFileSync(join(CHART, 'templates', file), 'utf8'), /\b(lookup|genCA|genSelfSignedCert|genSignedCert|randAlphaNum|randAscii|uuidv4)\s+["(\d]/, file);
+    }
+    assert.equal(readFileSync(MATCH_CONDITIONS_FILE, 'utf8'), renderMatchConditionsFile(), 'files/match-conditions.json is stale: npm run chart:match-conditions');
+    const validating = parseAllDocuments(render()).map((d) => d.toJS() as { kind: string; webhooks?: { matchConditions: unknown }[] }).find((d) => d.kind === 'ValidatingWebhookConfiguration');
+    assert.deepEqual(validating?.webhooks?.[0]?.matchConditions, validatingMatchConditions());
+  });
 
   it('renders what the webhook needs: TLS-only probes, hardened pod, excluded namespaces, scale subresource', () => {
     const docs = parseAllDocuments(render()).map((d) => d.toJS() as { kind: string; spec?: unknown; webhooks?: unknown[] });
@@ -117,7 +129,7 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
     assert.match(replicas.stderr, /at '\/replicaCount': got string, want integer/);
     const mode = helm('template', 'gg', CHART, '--kube-version', '1.37.2', '--set', 'tls.mode=vault');
     assert.notEqual(mode.status, 0);
-    assert.match(mode.stderr, /at '\/tls\/mode': value must be one of 'generated', 'cert-manager'/);
+    assert.match(mode.stderr, /at '\/tls\/mode': value must be one of 'self-managed', 'cert-manager'/);
     const timeout = helm('template', 'gg', CHART, '--kube-version', '1.37.2', '--set', 'webhook.timeoutSeconds=60');
     assert.match(timeout.stderr, /at '\/webhook\/timeoutSeconds': maximum: got 60, want 30/);
   });

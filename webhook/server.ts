@@ -53,6 +53,8 @@ export interface ServeOptions {
   timeouts?: Partial<Timeouts>;
   /** How often to look at the certificate files. */
   reloadIntervalMs?: number;
+  /** False until the apiserver trusts the certificate (self-managed TLS); readiness waits for it. */
+  tlsReady?: () => boolean;
 }
 
 export interface RunningServer {
@@ -79,7 +81,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
   useCertificate(readPair(options.certFile, options.keyFile));
   let closing = false;
-  const handler = createHandler({ config: () => options.config, cache: options.cache, logger, metrics, limits, tlsReady: () => true, closing: () => closing });
+  const handler = createHandler({ config: () => options.config, cache: options.cache, logger, metrics, limits, tlsReady: options.tlsReady ?? (() => true), closing: () => closing });
 
   // keepAliveTimeoutBuffer 0: Node would keep an idle socket 1 s past keepAliveTimeout.
   const http1: HttpServer = createHttpServer({ requestTimeout: timeouts.requestMs, headersTimeout: timeouts.headersMs, keepAliveTimeout: timeouts.keepAliveMs, keepAliveTimeoutBuffer: 0, connectionsCheckingInterval: 250 }, handler);
