@@ -50,7 +50,7 @@ export async function servingTls(flags: TlsFlags, kc: () => KubeConfig | undefin
       // Often enough to renew well inside the window, at most once a minute.
       checkEveryMs: Math.min(60_000, renewBeforeMs / 4),
     }, logger);
-    return { certFile: self.certFile, keyFile: self.keyFile, ready: self.ready, stop: self.stop };
+    return { certFile: self.certFile, keyFile: self.keyFile, ready: () => self.ready(), stop: () => { self.stop(); } };
   }
   if (flags.selfSigned === true) {
     const tls = await generateTls(list(flags.selfSignedHosts));

@@ -64,7 +64,8 @@ describe('the Helm chart as real pods on a real node', { timeout: 20 * 60_000 },
     assert.ok(node);
     const n = node;
     const begin = Date.now();
-    chart = helmInstall(n, image);
+    // A short-lived serving certificate: the webhook renews it every ~30 s during the tests.
+    chart = helmInstall(n, image, 'galera-gitops', 'galera-gitops', 'tls.selfManaged.validitySeconds=120', 'tls.selfManaged.renewBeforeSeconds=90');
     const installed = Date.now() - begin;
     const readyReplicas = (): string => n.apply('', 'get', 'deployment', chart.fullname, '-n', chart.namespace, '-o', 'jsonpath={.status.readyReplicas}').stdout;
     await n.waitFor('both webhook pods to be Ready', 180_000, () => pods(n).filter((p) => p.ready && !p.deleting).length === 2 && readyReplicas() === '2', 250);
@@ -152,5 +153,54 @@ describe('the Helm chart as real pods on a real node', { timeout: 20 * 60_000 },
     assert.deepEqual(result.failures, []);
     assert.ok(during >= 20, `only ${String(during)} requests while the pod was replaced`);
     assert.equal(pods(n).filter((p) => p.ready && !p.deleting).length, 2);
+  });
+
+  it('TLS is the webhook\'s own: its Secret holds a CA and a serving certificate, both configurations trust the CA, and a renewal serves on without a failed review', async () => {
+    assert.ok(node);
+    const n = node;
+    const secret = (): Record<string, string> => (JSON.parse(n.apply('', 'get', 'secret', `${chart.fullname}-tls`, '-n', chart.namespace, '-o', 'json').stdout) as { data: Record<string, string> }).data;
+    const first = secret();
+    for (const key of ['ca.crt', 'ca.key', 'tls.crt', 'tls.key']) assert.ok((first[key] ?? '') !== '', `the Secret has no ${key}`);
+    for (const kind of ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration']) {
+      assert.equal(n.apply('', 'get', kind, chart.fullname, '-o', 'jsonpath={.webhooks[0].clientConfig.caBundle}').stdout, first['ca.crt']);
+    }
+    const load = admissionLoad(n, ['apply', '--dry-run=server', '-f', '-'], sts('loop', 3), 2);
+    const begin = Date.now();
+    await n.waitFor('the serving certificate to be renewed', 120_000, () => secret()['tls.crt'] !== first['tls.crt'], 1000);
+    const renewed = Date.now() - begin;
+    // Both replicas pick the new pair up from the Secret, then serve on.
+    await sleep(30_000);
+    const result = await load.stop();
+    const after = secret();
+    console.log(`self-managed TLS: certificate renewed ${String(Math.round(renewed / 1000))} s into the test; ${String(result.requests)} reviews through the renewal, ${String(result.failures.length)} failed`);
+    assert.deepEqual(result.failures, []);
+    assert.equal(after['ca.crt'], first['ca.crt'], 'a renewal of the serving certificate must not change what the apiserver trusts');
+    assert.equal(n.kubectl(['apply', '--dry-run=server', '-f', '-'], sts('after', 3)).status, 0);
+  });
+
+  it('with the webhook\'s pods stopped, ordinary rollouts, Services, claims and autoscalers go through; a Galera StatefulSet fails clearly', async () => {
+    assert.ok(node);
+    const n = node;
+    n.apply('', 'scale', 'deployment', chart.fullname, '-n', chart.namespace, '--replicas=0');
+    await n.waitFor('the webhook pods to stop', 120_000, () => pods(n).length === 0, 500);
+    n.apply('', 'create', 'namespace', 'ordinary');
+    const app = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop', namespace: 'ordinary' }, spec: { replicas: 1, selector: { matchLabels: { app: 'shop' } }, template: { metadata: { labels: { app: 'shop' } }, spec: { containers: [{ name: 'app', image: n.layout.pauseImage, ports: [{ containerPort: 80 }] }] } } } };
+    n.apply(JSON.stringify(app));
+    const rolledOut = (): boolean => n.kubectl(['rollout', 'status', 'deployment', 'shop', '-n', 'ordinary', '--timeout=1s']).status === 0;
+    await n.waitFor('the Deployment to roll out', 120_000, rolledOut, 1000);
+    n.apply('', 'rollout', 'restart', 'deployment', 'shop', '-n', 'ordinary');
+    await n.waitFor('a restart to roll out (a new ReplicaSet and pod)', 120_000, rolledOut, 1000);
+    const rs = n.apply('', 'get', 'replicasets', '-n', 'ordinary', '-o', 'name').stdout.trim().split('\n');
+    assert.equal(rs.length, 2, 'the restart made a second ReplicaSet');
+    n.apply([
+      JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: 'ordinary' }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } }),
+      JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'uploads', namespace: 'ordinary' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
+      JSON.stringify({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'shop', namespace: 'ordinary' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop' }, minReplicas: 1, maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] } }),
+    ].join('\n---\n'));
+    const galera = n.kubectl(['apply', '-f', '-'], sts('blocked', 3));
+    assert.equal(galera.status, 1);
+    assert.match(galera.stderr, /Internal error occurred: failed calling webhook "validate\.galera-gitops\.io": failed to call webhook: /);
+    n.apply('', 'scale', 'deployment', chart.fullname, '-n', chart.namespace, '--replicas=2');
+    await n.waitFor('the webhook pods to be back', 180_000, () => pods(n).filter((p) => p.ready).length === 2, 500);
   });
 });

@@ -35,8 +35,11 @@ export function readBody(stream: Readable, limits: AdmissionLimits, declaredLeng
       if (!result.ok) {
         limits.releaseBytes(held);
         chunks.length = 0;
-        // Stop receiving: the answer goes out, and the connection is not kept.
-        stream.pause();
+        // The rest of a refused body is read and dropped, holding nothing: the client gets
+        // its answer when it is done sending, and the connection stays usable.
+        stream.on('data', () => undefined);
+        stream.on('error', () => undefined);
+        stream.resume();
       }
       resolve(result);
     };

@@ -16,10 +16,11 @@ export interface LimitSettings {
 /**
  * 32 reviews: far above what a single apiserver sends at once for Galera objects (the
  * matchConditions filter keeps everything else away) and small enough that the smallest
- * reviews cannot add up to much. 24 MiB of bodies: three of the largest possible reviews,
- * about 250 MB once parsed, inside the chart's 384 MiB limit with the process's own ~90 MiB.
+ * reviews cannot add up to much. 16 MiB of bodies: two of the largest possible reviews at
+ * once, about 170 MB once parsed (measured: docs/benchmarks.md), inside the chart's 384 MiB
+ * limit with the process's own ~90 MiB and room for the garbage collector.
  */
-export const DEFAULT_LIMITS: LimitSettings = { maxReviews: 32, maxBodyBytes: 24 * 1024 * 1024 };
+export const DEFAULT_LIMITS: LimitSettings = { maxReviews: 32, maxBodyBytes: 16 * 1024 * 1024 };
 
 export class AdmissionLimits {
   readonly settings: LimitSettings;

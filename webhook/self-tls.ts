@@ -83,9 +83,10 @@ export async function startSelfTls(kc: KubeConfig, options: SelfTlsOptions, logg
       if (pairFresh) return { pair, ca: ca.cert };
       const nextCa = caFresh ? ca : await createCa(CA_DAYS);
       const next = await issueServing(nextCa, options.hosts, 0, options.validityMs);
-      const body: V1Secret = { ...secret, data: { ...data, 'ca.crt': b64(nextCa.cert), 'ca.key': b64(nextCa.key), 'tls.crt': b64(next.cert), 'tls.key': b64(next.key) } };
+      // The read object, with its resourceVersion: a replica that renewed first makes this fail.
+      secret.data = { ...data, 'ca.crt': b64(nextCa.cert), 'ca.key': b64(nextCa.key), 'tls.crt': b64(next.cert), 'tls.key': b64(next.key) };
       try {
-        await core.replaceNamespacedSecret({ name: options.secret, namespace: options.namespace, body });
+        await core.replaceNamespacedSecret({ name: options.secret, namespace: options.namespace, body: secret });
         logger.info({ secret: `${options.namespace}/${options.secret}`, newCa: !caFresh, expires: new Date(expiryOf(next.cert)).toISOString() }, 'serving certificate issued');
         return { pair: next, ca: nextCa.cert };
       } catch (error) {

@@ -43,8 +43,12 @@ export class TestCluster {
   tls: GeneratedTls | undefined;
   private plane: ControlPlane | undefined;
 
-  static async start(): Promise<TestCluster> {
+  /** Extra `galera-gitops serve` flags. */
+  private webhookArgs: string[] = [];
+
+  static async start(webhookArgs: string[] = []): Promise<TestCluster> {
     const cluster = new TestCluster();
+    cluster.webhookArgs = webhookArgs;
     try {
       // No kubelet and no controllers here: only admission is under test, so pods need no
       // service-account tokens and the `kubernetes` Service no endpoints.
@@ -62,7 +66,7 @@ export class TestCluster {
     return cluster;
   }
 
-  private get controlPlane(): ControlPlane {
+  get controlPlane(): ControlPlane {
     if (this.plane === undefined) throw new Error('the control plane is not started');
     return this.plane;
   }
@@ -89,7 +93,7 @@ export class TestCluster {
     writeFileSync(join(this.dir, 'webhook.crt'), this.tls.cert);
     writeFileSync(join(this.dir, 'webhook.key'), this.tls.key);
     this.webhookPort = await freePort();
-    this.processes.start('webhook', process.execPath, [MAIN, 'serve', '--port', String(this.webhookPort), '--host', '127.0.0.1', '--tls-cert', join(this.dir, 'webhook.crt'), '--tls-key', join(this.dir, 'webhook.key'), '--kubeconfig', this.kubeconfig]);
+    this.processes.start('webhook', process.execPath, [MAIN, 'serve', '--port', String(this.webhookPort), '--host', '127.0.0.1', '--tls-cert', join(this.dir, 'webhook.crt'), '--tls-key', join(this.dir, 'webhook.key'), '--kubeconfig', this.kubeconfig, ...this.webhookArgs]);
     for (let i = 0; i < 100; i++) {
       await sleep(200);
       const ready = spawnSync('curl', ['-s', '--cacert', join(this.dir, 'webhook.crt'), `https://127.0.0.1:${String(this.webhookPort)}/readyz`], { encoding: 'utf8' });

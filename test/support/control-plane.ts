@@ -86,7 +86,7 @@ export class ControlPlane {
     writeFileSync(join(this.dir, 'apiserver.crt'), tls.cert);
     writeFileSync(join(this.dir, 'apiserver.key'), tls.key);
     this.port = await freePort();
-    this.processes.start('kube-apiserver', tools().kubeApiserver, [
+    this.apiserverArgs = [
       `--etcd-servers=${this.etcdUrl}`,
       `--secure-port=${String(this.port)}`, `--bind-address=${options.address}`, `--advertise-address=${options.address}`,
       `--tls-cert-file=${join(this.dir, 'apiserver.crt')}`, `--tls-private-key-file=${join(this.dir, 'apiserver.key')}`, `--cert-dir=${join(this.dir, 'certs')}`,
@@ -94,8 +94,25 @@ export class ControlPlane {
       `--service-cluster-ip-range=${options.serviceRange}`, `--token-auth-file=${join(this.dir, 'tokens.csv')}`,
       '--allow-privileged=true',
       ...(options.extraArgs ?? []),
-    ]);
+    ];
+    this.processes.start('kube-apiserver', tools().kubeApiserver, this.apiserverArgs);
     writeFileSync(this.kubeconfig, kubeconfig(this.server, this.caFile, 'admin', this.token));
+    await this.waitForApiserver();
+  }
+
+  private apiserverArgs: string[] = [];
+
+  /** Stops kube-apiserver (etcd keeps the data); `startApiserver` brings it back on the same port. */
+  async stopApiserver(): Promise<void> {
+    await this.processes.stop('kube-apiserver');
+  }
+
+  async restartApiserver(): Promise<void> {
+    this.processes.start('kube-apiserver', tools().kubeApiserver, this.apiserverArgs);
+    await this.waitForApiserver();
+  }
+
+  private async waitForApiserver(): Promise<void> {
     for (let i = 0; i < 240; i++) {
       await sleep(500);
       this.processes.assertRunning('kube-apiserver');

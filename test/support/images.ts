@@ -13,13 +13,17 @@ import { requireCommands, run } from './run.ts';
 import { tools } from './tools.ts';
 
 export const CACHE = join(ROOT, '.cache', 'images');
-export const REGISTRY = 'galera-gitops.local';
+/**
+ * A registry name that says nothing about Galera: an ordinary test workload's image must not
+ * look like Galera to detection (galera as a word in an image is a signal).
+ */
+export const REGISTRY = 'images.test';
 /** Debian release and mirror of every root file system (the machines reach Debian's archive). */
 export const SUITE = 'bookworm';
 export const MIRROR = 'http://deb.debian.org/debian';
 
 export interface Image {
-  /** The reference pods name: `galera-gitops.local/<name>:<content hash>`. */
+  /** The reference pods name: `images.test/<name>:<content hash>`. */
   ref: string;
   /** The docker-archive tar to import. */
   archive: string;
@@ -65,7 +69,8 @@ export function packImage(root: string, ref: string, config: ImageConfig, archiv
 export function cached(name: string, key: string, config: ImageConfig, build: (root: string) => void): Image {
   mkdirSync(CACHE, { recursive: true });
   const ref = `${REGISTRY}/${name}:${key}`;
-  const archive = join(CACHE, `${name}-${key}.tar`);
+  // The reference is inside the archive: a new registry name is a new archive.
+  const archive = join(CACHE, `${name}-${hash([key, REGISTRY])}.tar`);
   if (existsSync(archive)) return { ref, archive };
   const root = mkdtempSync(join(CACHE, `${name}-root-`));
   try {
