@@ -6,7 +6,7 @@
  * second run builds nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './paths.ts';
 import { requireCommands, run } from './run.ts';
@@ -65,6 +65,34 @@ export function packImage(root: string, ref: string, config: ImageConfig, archiv
   }
 }
 
+/**
+ * Runs `work` holding `<name>.lock` in the cache: test files run side by side (scripts/
+ * test.sh) and must not build the same image twice at once. A lock older than an hour is
+ * left by a killed run and taken over.
+ */
+export function withLock<T>(name: string, work: () => T): T {
+  mkdirSync(CACHE, { recursive: true });
+  const lock = join(CACHE, `${name}.lock`);
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 3_600_000) rmSync(lock, { force: true });
+      } catch {
+        // released meanwhile
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /** Builds the image with `build(root)` unless an archive with the same key is cached. */
 export function cached(name: string, key: string, config: ImageConfig, build: (root: string) => void): Image {
   mkdirSync(CACHE, { recursive: true });
@@ -72,6 +100,10 @@ export function cached(name: string, key: string, config: ImageConfig, build: (r
   // The reference is inside the archive: a new registry name is a new archive.
   const archive = join(CACHE, `${name}-${hash([key, REGISTRY])}.tar`);
   if (existsSync(archive)) return { ref, archive };
+  return withLock(name, () => (existsSync(archive) ? { ref, archive } : buildInto(name, ref, archive, config, build)));
+}
+
+function buildInto(name: string, ref: string, archive: string, config: ImageConfig, build: (root: string) => void): Image {
   const root = mkdtempSync(join(CACHE, `${name}-root-`));
   try {
     build(root);

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import dockerignoreModule from '@balena/dockerignore';
-import { CACHE, MIRROR, REGISTRY, SUITE, cached, debianRoot, hash, type Image } from './images.ts';
+import { CACHE, MIRROR, REGISTRY, SUITE, cached, debianRoot, hash, withLock, type Image } from './images.ts';
 import { ROOT } from './paths.ts';
 import { requireCommands, run } from './run.ts';
 
@@ -132,6 +132,10 @@ export function webhookImage(): Image {
   const ref = `${REGISTRY}/webhook:${key}`;
   const archive = join(CACHE, `webhook-${key}.tar`);
   if (existsSync(archive)) return { ref, archive };
+  return withLock('webhook', () => (existsSync(archive) ? { ref, archive } : build(base, ref, archive)));
+}
+
+function build(base: Image, ref: string, archive: string): Image {
   requireCommands({ buildah: 'buildah', unshare: 'util-linux' });
   const work = mkdtempSync(join(CACHE, 'buildah-'));
   try {
