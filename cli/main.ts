@@ -19,7 +19,11 @@ program.addCommand(serveCommand());
 for (const command of program.commands) command.exitOverride();
 
 try {
-  await program.parseAsync(process.argv);
+  // A bare `galera-gitops` is a usage error: it says what to run instead, on stderr, exit 2.
+  if (process.argv.length <= 2) {
+    process.stderr.write(program.helpInformation());
+    process.exitCode = EXIT.usage;
+  } else await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     const clean = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);

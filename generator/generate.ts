@@ -1,6 +1,6 @@
 /** Generation of one or more specs into an output folder, shared by the CLI, tests and benchmark. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { immutableChanges } from './immutable.ts';
 import { renderTree } from './render/tree.ts';
 import { parseSpec, SpecError } from './spec.ts';
@@ -20,7 +20,8 @@ export function readSpec(file: string): ClusterSpec {
   } catch {
     throw new SpecError([`${file}: cannot be read`]);
   }
-  return parseSpec(text, file);
+  // Every header names the spec the same way however it was typed (./x, x, /abs/x).
+  return parseSpec(text, relative(process.cwd(), resolve(file)).split('\\').join('/'));
 }
 
 export function planCluster(spec: ClusterSpec, outDir: string): ClusterPlan {

@@ -47,6 +47,14 @@ describe('parseSpec', () => {
     ]);
   });
 
+  it('refuses an image that is not pinned, or not of the flavor', () => {
+    assert.deepEqual(problems(minimal.replace('image: mariadb:11.4', 'image: mariadb:latest')), ['spec.yaml:4:8: image: "mariadb:latest" is not pinned: name a version (for example mariadb:11.4.4) or a digest, so that every member and every environment runs the same server and an upgrade is a commit']);
+    assert.deepEqual(problems(minimal.replace('image: mariadb:11.4', 'image: registry.local:5000/mariadb')), ['spec.yaml:4:8: image: "registry.local:5000/mariadb" is not pinned: name a version (for example registry.local:5000/mariadb:11.4.4) or a digest, so that every member and every environment runs the same server and an upgrade is a commit']);
+    assert.deepEqual(problems(minimal.replace('flavor: mariadb', 'flavor: percona-xtradb-cluster')), ['spec.yaml:4:8: image: "mariadb:11.4" is not a Percona XtraDB Cluster image, but flavor is percona-xtradb-cluster: use percona/percona-xtradb-cluster:<version>, or flavor mariadb']);
+    assert.deepEqual(problems(minimal.replace('image: mariadb:11.4', 'image: percona/percona-xtradb-cluster:8.0.39')), ['spec.yaml:4:8: image: "percona/percona-xtradb-cluster:8.0.39" is not a MariaDB image, but flavor is mariadb: use mariadb:<version>, or flavor percona-xtradb-cluster']);
+    assert.equal(parseSpec(minimal.replace('image: mariadb:11.4', 'image: mariadb@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'), 'spec.yaml').image.length, 79);
+  });
+
   it('reports missing fields, wrong enum values and bad names', () => {
     assert.deepEqual(problems(minimal.replace('image: mariadb:11.4\n', '')), ['spec.yaml:1:1: image: required field is missing']);
     assert.deepEqual(problems(minimal.replace('size: medium', 'size: medum')), ['spec.yaml:8:11: environments.prod.size: "medum" is not one of dev, small, medium, large, xlarge; did you mean "medium"?']);

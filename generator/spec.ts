@@ -171,8 +171,21 @@ const OWNED_SETTINGS: Readonly<Record<string, string>> = {
 
 const canonical = (key: string): string => key.replace(/-/g, '_');
 
+/** The image's problem, if any: a pinned version, of the flavor's server. */
+function imageProblem(spec: ClusterSpec): string | undefined {
+  const [repository = '', tag] = spec.image.split('@')[0]?.split(/:(?=[^/:]+$)/) ?? [];
+  const pinned = spec.image.includes('@sha256:') || (tag !== undefined && tag !== 'latest');
+  if (!pinned) return `${JSON.stringify(spec.image)} is not pinned: name a version (for example ${repository}:11.4.4) or a digest, so that every member and every environment runs the same server and an upgrade is a commit`;
+  const percona = /percona-xtradb-cluster|(^|[^a-z0-9])pxc([^a-z0-9]|$)/i.test(repository);
+  if (spec.flavor === 'percona-xtradb-cluster' && !percona) return `${JSON.stringify(spec.image)} is not a Percona XtraDB Cluster image, but flavor is percona-xtradb-cluster: use percona/percona-xtradb-cluster:<version>, or flavor mariadb`;
+  if (spec.flavor === 'mariadb' && (percona || /(^|[^a-z0-9])(mysql|percona)([^a-z0-9]|$)/i.test(repository))) return `${JSON.stringify(spec.image)} is not a MariaDB image, but flavor is mariadb: use mariadb:<version>, or flavor percona-xtradb-cluster`;
+  return undefined;
+}
+
 function semanticProblems(spec: ClusterSpec, doc: Document, at: (node: Node | undefined) => string): string[] {
   const problems: string[] = [];
+  const image = imageProblem(spec);
+  if (image !== undefined) problems.push(`${at(nodeAt(doc, ['image']))}: image: ${image}`);
   for (const [key] of spec.mysqld) {
     const why = OWNED_SETTINGS[canonical(key)];
     if (why !== undefined) problems.push(`${at(keyNode(doc, ['mysqld'], key))}: mysqld.${key}: cannot be set here: ${why}`);

@@ -27,11 +27,11 @@ describe('galera-gitops generate', () => {
     assert.equal(first.status, 0);
     assert.match(first.stdout, /^wrote overlays\/orders-db\/argocd\/applications\.yaml\n/);
     assert.match(first.stdout, /\ncreated overlays\/orders-db\/envs\/prod\/local\/kustomization\.yaml \(yours to edit; never regenerated\)\n/);
-    assert.match(first.stdout, /\norders-db: 23 written, 0 unchanged, 0 removed, 3 environments\n$/);
+    assert.match(first.stdout, /\norders-db: 29 written, 0 unchanged, 0 removed, 3 environments\n$/);
     const file = join(dir, 'overlays', 'orders-db', 'base', 'statefulset.yaml');
     const before = statSync(file).mtimeMs;
     const second = run(dir, 'generate');
-    assert.equal(second.stdout, 'orders-db: 0 written, 23 unchanged, 0 removed, 3 environments\n');
+    assert.equal(second.stdout, 'orders-db: 0 written, 29 unchanged, 0 removed, 3 environments\n');
     assert.equal(statSync(file).mtimeMs, before);
   });
 
@@ -57,7 +57,7 @@ describe('galera-gitops generate', () => {
     assert.equal(result.status, 0);
     assert.equal(
       result.stderr,
-      'warning: overlays/orders-db/envs/prod/size.yaml changes spec.volumeClaimTemplates of StatefulSet orders-db, which Kubernetes will not change on a live StatefulSet, so the next sync will be rejected. Way out: kubectl -n orders-prod delete statefulset orders-db --cascade=orphan, then sync again (pods and volumes stay; a larger volume also needs each claim data-orders-db-<i> resized by hand, where its StorageClass allows expansion)\n',
+      'warning: overlays/orders-db/envs/prod/size/statefulset.yaml changes spec.volumeClaimTemplates of StatefulSet orders-db, which Kubernetes will not change on a live StatefulSet, so the next sync will be rejected. Way out: kubectl -n orders-prod delete statefulset orders-db --cascade=orphan, then sync again (pods and volumes stay; a larger volume also needs each claim data-orders-db-<i> resized by hand, where its StorageClass allows expansion)\n',
     );
   });
 
@@ -105,17 +105,37 @@ describe('galera-gitops generate', () => {
 });
 
 describe('galera-gitops init', () => {
-  it('writes a commented example that generates, and refuses to overwrite it', () => {
+  it('writes a commented spec named after the file, that generates, and refuses to overwrite it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'init-'));
-    const first = run(dir, 'init');
+    const first = run(dir, 'init', 'billing.galera.yaml');
     assert.equal(first.status, 0);
-    assert.equal(first.stdout, 'wrote cluster.galera.yaml: edit it, then run galera-gitops generate -f cluster.galera.yaml\n');
-    const text = readFileSync(join(dir, 'cluster.galera.yaml'), 'utf8');
-    assert.match(text, /^# yaml-language-server: \$schema=.*\/schemas\/galera-cluster\.schema\.json\n/);
-    assert.ok(existsSync(join(dir, text.split('\n')[0]?.split('$schema=')[1] ?? 'missing')));
+    assert.equal(first.stdout, 'wrote billing.galera.yaml (cluster billing): edit it, then run galera-gitops generate -f billing.galera.yaml\n');
+    const text = readFileSync(join(dir, 'billing.galera.yaml'), 'utf8');
+    assert.match(text, /^# Editor support: add galera-gitops as a dev dependency, then point \$schema at node_modules\/galera-gitops\/schemas\/galera-cluster\.schema\.json\n/);
+    assert.match(text, /\nname: billing\n/);
+    assert.match(text, /\nnamespace: billing\n/);
+    assert.doesNotMatch(text, /orders/);
     assert.equal(run(dir, 'generate').status, 0);
-    const again = run(dir, 'init');
+    assert.ok(existsSync(join(dir, 'overlays', 'billing', 'envs', 'prod', 'kustomization.yaml')));
+    const again = run(dir, 'init', 'billing.galera.yaml');
     assert.equal(again.status, 2);
-    assert.equal(again.stderr, 'galera-gitops init: cluster.galera.yaml already exists; choose another name\n');
+    assert.equal(again.stderr, 'galera-gitops init: billing.galera.yaml already exists; choose another name\n');
+  });
+
+  it('points $schema at the project\'s own copy when galera-gitops is installed there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'init-'));
+    mkdirSync(join(dir, 'node_modules', 'galera-gitops', 'schemas'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'galera-gitops', 'schemas', 'galera-cluster.schema.json'), '{}');
+    assert.equal(run(dir, 'init').status, 0);
+    assert.match(readFileSync(join(dir, 'cluster.galera.yaml'), 'utf8'), /^# yaml-language-server: \$schema=node_modules\/galera-gitops\/schemas\/galera-cluster\.schema\.json\n/);
+  });
+});
+
+describe('galera-gitops without a command', () => {
+  it('prints the commands on stderr and exits 2', () => {
+    const r = run(mkdtempSync(join(tmpdir(), 'bare-')));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^Usage: galera-gitops \[options\] \[command\]\n/);
+    assert.equal(r.stdout, '');
   });
 });

@@ -52,7 +52,8 @@ describe('generated overlays through kustomize and check', () => {
   it('sizes each environment: members, resources, storage and spreading', () => {
     const built = kustomizeBuild(join(out, 'inventory', 'envs', 'large'));
     assert.match(built, /\n {2}replicas: 7\n/);
-    assert.match(built, /\ndata:\n {2}discard-data-of: ""\n {2}members: "7"\n {2}recover-without: ""\nkind: ConfigMap\nmetadata:\n(.*\n)* {2}name: inventory-cluster\n {2}namespace: inv-large\n/);
+    assert.match(built, /\ndata:\n {2}discard-data-of: ""\n {2}members: "7"\n {2}recover-without: ""\n {2}settings\.cnf: \|\n(.*\n)*kind: ConfigMap\nmetadata:\n(.*\n)* {2}name: inventory-cluster\n {2}namespace: inv-large\n/);
+    assert.match(built, /\n {4}innodb_buffer_pool_size=14720M\n/);
     assert.match(built, /limits:\n\s+memory: 24Gi\n\s+requests:\n\s+cpu: "6"\n\s+memory: 24Gi\n/);
     assert.match(built, /storage: 1Ti\n\s+storageClassName: premium\n/);
     assert.match(built, /topologyKey: kubernetes\.io\/hostname/);
@@ -79,6 +80,14 @@ describe('generated overlays through kustomize and check', () => {
     const findings = checkBuilt(kustomizeBuild(join(out, 'orders-db', 'envs', 'staging')));
     assert.equal(findings.length, 1);
     assert.match(findings[0] ?? '', /: deny ordered-ready StatefulSet orders-staging\/orders-db spec\.podManagementPolicy: spec\.podManagementPolicy is Parallel; /);
+  });
+
+  it('lets a local patch of replicas and resources win over the generated size', () => {
+    const local = join(out, 'orders-db', 'envs', 'staging', 'local', 'kustomization.yaml');
+    writeFileSync(local, 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |-\n      apiVersion: apps/v1\n      kind: StatefulSet\n      metadata: {name: orders-db}\n      spec:\n        replicas: 5\n        template:\n          spec:\n            containers:\n              - name: galera\n                resources: {requests: {cpu: 750m, memory: 3Gi}, limits: {memory: 3Gi}}\n');
+    const built = kustomizeBuild(join(out, 'orders-db', 'envs', 'staging'));
+    assert.match(built, /\n {2}replicas: 5\n/);
+    assert.match(built, /limits:\n\s+memory: 3Gi\n\s+requests:\n\s+cpu: 750m\n\s+memory: 3Gi\n/);
   });
 });
 

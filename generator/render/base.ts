@@ -38,15 +38,27 @@ function script(name: string): string {
   return readFileSync(join(packageRoot(), 'generator', 'scripts', name), 'utf8');
 }
 
-function meta(spec: ClusterSpec, name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, labels: labels(spec), ...extra };
+/**
+ * On every object of an environment: neither Argo CD nor Flux ever deletes it, even when it
+ * leaves git. Removing an environment from the spec must not leave a StatefulSet without
+ * its ConfigMaps and Services (its next restart would fail), nor delete data; the team
+ * deletes a retired environment on purpose.
+ */
+export const pruneNever: Readonly<Record<string, string>> = {
+  'argocd.argoproj.io/sync-options': 'Prune=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+};
+
+function meta(spec: ClusterSpec, name: string, annotations: Record<string, string> = {}): Record<string, unknown> {
+  return { name, labels: labels(spec), annotations: { ...annotations, ...pruneNever } };
 }
 
 export function galeraCnf(spec: ClusterSpec): string {
   const flavor = FLAVORS[spec.flavor];
   return [
-    '# Galera settings shared by every member. start.sh adds the peers (through the governing',
-    '# Service) and the member identity in its own option file, which includes this one.',
+    '# Galera settings shared by every member. start.sh includes this, then the environment\'s',
+    '# settings.cnf (size, provider options, the spec\'s own settings), then what only it knows:',
+    '# the peers (through the governing Service) and the member identity.',
     '[mysqld]',
     'binlog_format=ROW',
     'default_storage_engine=InnoDB',
@@ -56,10 +68,6 @@ export function galeraCnf(spec: ClusterSpec): string {
     `wsrep_provider=${flavor.provider}`,
     `wsrep_cluster_name=${spec.name}`,
     `wsrep_sst_method=${flavor.sstMethod}`,
-    // Full-cluster recovery is start.sh's election (docs/recovery.md), which also covers
-    // lost volumes; Galera's own automatic restore of the last primary view would race it.
-    'wsrep_provider_options="pc.recovery=FALSE"',
-    ...(spec.mysqld.length === 0 ? [] : ['# Extra settings from the spec (mysqld).', ...spec.mysqld.map(([k, v]) => `${k}=${v}`)]),
     '',
   ].join('\n');
 }
@@ -84,13 +92,7 @@ export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: meta(spec, spec.name, {
-      annotations: {
-        // The data-bearing object is never pruned by a sync, even when it leaves git.
-        'argocd.argoproj.io/sync-options': 'Prune=false',
-        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-      },
-    }),
+    metadata: meta(spec, spec.name),
     spec: {
       replicas: small.members,
       serviceName: peersService(spec),
@@ -104,7 +106,9 @@ export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
           serviceAccountName: spec.name,
           automountServiceAccountToken: false,
           terminationGracePeriodSeconds: GRACE_SECONDS,
-          securityContext: { runAsNonRoot: true, runAsUser: flavor.uid, runAsGroup: flavor.uid, fsGroup: flavor.uid, seccompProfile: { type: 'RuntimeDefault' } },
+          // OnRootMismatch: the kubelet re-owns the data volume only when its top folder is not
+          // already the server's, instead of walking every file of a large volume at each start.
+          securityContext: { runAsNonRoot: true, runAsUser: flavor.uid, runAsGroup: flavor.uid, fsGroup: flavor.uid, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: CONTAINER,
@@ -150,14 +154,23 @@ export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
   };
 }
 
+/**
+ * The data claim template, with the fields the apiserver would otherwise add (apiVersion,
+ * kind, volumeMode, status): Argo CD compares the template list item by item and would show
+ * the StatefulSet OutOfSync forever (argo-cd #11143, #16707).
+ */
 export function dataClaim(size: string, storageClass: string | undefined): Record<string, unknown> {
   return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
     metadata: { name: DATA_CLAIM },
     spec: {
       accessModes: ['ReadWriteOnce'],
       ...(storageClass === undefined ? {} : { storageClassName: storageClass }),
       resources: { requests: { storage: size } },
+      volumeMode: 'Filesystem',
     },
+    status: { phase: 'Pending' },
   };
 }
 
@@ -186,7 +199,7 @@ export function renderBase(spec: ClusterSpec): Map<string, string> {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta(spec, peersService(spec), { annotations: { 'galera-gitops.io/role': 'governing Service: members find each other here before they are Ready' } }),
+      metadata: meta(spec, peersService(spec), { 'galera-gitops.io/role': 'governing Service: members find each other here before they are Ready' }),
       spec: {
         clusterIP: 'None',
         publishNotReadyAddresses: true,
@@ -199,7 +212,7 @@ export function renderBase(spec: ClusterSpec): Map<string, string> {
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta(spec, spec.name, { annotations: { 'galera-gitops.io/role': 'client Service: only Ready (Synced) members receive connections' } }),
+      metadata: meta(spec, spec.name, { 'galera-gitops.io/role': 'client Service: only Ready (Synced) members receive connections' }),
       spec: { selector: selector(spec), ports: [{ name: 'mysql', port: 3306, targetPort: 3306 }] },
     },
   ]);

@@ -22,9 +22,9 @@ describe('renderTree', () => {
       'argocd/applications.yaml', 'argocd/kustomization.yaml',
       'base/configmap.yaml', 'base/kustomization.yaml', 'base/poddisruptionbudget.yaml', 'base/service-peers.yaml', 'base/service.yaml', 'base/serviceaccount.yaml', 'base/statefulset.yaml',
       'components/spread-host/kustomization.yaml', 'components/spread-zone/kustomization.yaml',
-      'envs/dev/kustomization.yaml', 'envs/dev/namespace.yaml', 'envs/dev/size.yaml',
-      'envs/prod/kustomization.yaml', 'envs/prod/namespace.yaml', 'envs/prod/size.yaml',
-      'envs/staging/kustomization.yaml', 'envs/staging/namespace.yaml', 'envs/staging/size.yaml',
+      'envs/dev/kustomization.yaml', 'envs/dev/namespace.yaml', 'envs/dev/settings.cnf', 'envs/dev/size/kustomization.yaml', 'envs/dev/size/statefulset.yaml',
+      'envs/prod/kustomization.yaml', 'envs/prod/namespace.yaml', 'envs/prod/settings.cnf', 'envs/prod/size/kustomization.yaml', 'envs/prod/size/statefulset.yaml',
+      'envs/staging/kustomization.yaml', 'envs/staging/namespace.yaml', 'envs/staging/settings.cnf', 'envs/staging/size/kustomization.yaml', 'envs/staging/size/statefulset.yaml',
       'flux/gitrepository.yaml', 'flux/kustomization.yaml', 'flux/kustomizations.yaml',
     ]);
     assert.deepEqual([...tree.scaffolds.keys()], ['envs/dev/local/kustomization.yaml', 'envs/staging/local/kustomization.yaml', 'envs/prod/local/kustomization.yaml']);
@@ -44,13 +44,15 @@ describe('renderTree', () => {
   it('changes only the environment file a one-field change touches', () => {
     const changed = renderTree(parseSpec(text.replace('size: 200Gi', 'size: 300Gi'), 'examples/orders-db.galera.yaml'));
     const differing = [...changed.generated].filter(([path, content]) => tree.generated.get(path) !== content).map(([path]) => path);
-    assert.deepEqual(differing, ['envs/prod/size.yaml']);
+    // The data volume sets the write-set cache (gcache, 5%): settings.cnf follows the size.
+    assert.deepEqual(differing, ['envs/prod/settings.cnf', 'envs/prod/size/statefulset.yaml']);
   });
 
   it('gives each environment a ConfigMap with its member count and recovery overrides; peers come from the governing Service', () => {
     const generator = (env: string): unknown => (docs(`envs/${env}/kustomization.yaml`)[0] as { configMapGenerator: unknown }).configMapGenerator;
-    assert.deepEqual(generator('staging'), [{ name: 'orders-db-cluster', literals: ['members=3', 'recover-without=', 'discard-data-of='], options: { disableNameSuffixHash: true } }]);
-    assert.deepEqual(generator('prod'), [{ name: 'orders-db-cluster', literals: ['members=5', 'recover-without=', 'discard-data-of='], options: { disableNameSuffixHash: true } }]);
+    const options = { disableNameSuffixHash: true, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } };
+    assert.deepEqual(generator('staging'), [{ name: 'orders-db-cluster', literals: ['members=3', 'recover-without=', 'discard-data-of='], files: ['settings.cnf'], options }]);
+    assert.deepEqual(generator('prod'), [{ name: 'orders-db-cluster', literals: ['members=5', 'recover-without=', 'discard-data-of='], files: ['settings.cnf'], options }]);
     const withRecovery = renderTree(parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [orders-db-2]\n      discardDataOf: [orders-db-0, orders-db-1]\n'), 'examples/orders-db.galera.yaml'));
     assert.match(withRecovery.generated.get('envs/dev/kustomization.yaml') ?? '', /- recover-without=orders-db-2\n\s+- discard-data-of=orders-db-0,orders-db-1\n/);
     assert.throws(() => parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [inventory-2]\n'), 'x.yaml'), /x\.yaml:28:24: environments\.dev\.recovery\.recoverWithout: "inventory-2" is not a member of orders-db \(orders-db-0, orders-db-1, \.\.\.\)/);
@@ -85,15 +87,25 @@ describe('renderTree', () => {
 
   it('picks the state transfer method of the flavor', () => {
     assert.match((parse(file('base/configmap.yaml').split('\n').slice(2).join('\n')) as { data: Record<string, string> }).data['galera.cnf'] ?? '', /\nwsrep_sst_method=mariabackup\n/);
-    const pxc = renderTree(parseSpec(text.replace('flavor: mariadb', 'flavor: percona-xtradb-cluster'), 'x.yaml'));
+    const pxc = renderTree(parseSpec(text.replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39'), 'x.yaml'));
     assert.match(pxc.generated.get('base/configmap.yaml') ?? '', /wsrep_sst_method=xtrabackup-v2\n/);
     assert.match(pxc.generated.get('base/configmap.yaml') ?? '', /wsrep_provider=\/usr\/lib64\/galera4\/libgalera_smm\.so\n/);
   });
 
+  it('sizes the server from each environment: buffer pool, redo log, connections, gcache, appliers; the spec\'s own settings win', () => {
+    const cnf = (env: string): string => file(`envs/${env}/settings.cnf`);
+    assert.match(cnf('dev'), /\ninnodb_buffer_pool_size=512M\ninnodb_log_file_size=128M\nmax_connections=100\nwsrep_slave_threads=1\nwsrep_provider_options="pc\.recovery=FALSE;gcache\.size=256M;gcache\.recover=yes"\n$/);
+    assert.match(cnf('staging'), /\ninnodb_buffer_pool_size=1024M\ninnodb_log_file_size=256M\nmax_connections=200\nwsrep_slave_threads=1\nwsrep_provider_options="pc\.recovery=FALSE;gcache\.size=1024M;gcache\.recover=yes"\n$/);
+    assert.match(cnf('prod'), /\ninnodb_buffer_pool_size=9728M\ninnodb_log_file_size=2048M\nmax_connections=1600\nwsrep_slave_threads=8\nwsrep_provider_options="pc\.recovery=FALSE;gcache\.size=10240M;gcache\.recover=yes"\n$/);
+    const own = renderTree(parseSpec(`${text}mysqld:\n  max_connections: 42\n`, 'examples/orders-db.galera.yaml'));
+    assert.match(own.generated.get('envs/dev/settings.cnf') ?? '', /\nmax_connections=100\n(.*\n)*# From the spec \(mysqld\): these win\.\nmax_connections=42\n$/);
+  });
+
   it('selects the spreading component per environment and the local folder always', () => {
     const components = (env: string): unknown => (docs(`envs/${env}/kustomization.yaml`)[0] as { components: unknown }).components;
-    assert.deepEqual(components('dev'), ['local']);
-    assert.deepEqual(components('prod'), ['../../components/spread-zone', 'local']);
+    // The size comes before local/: a team's own replicas or resources patch wins.
+    assert.deepEqual(components('dev'), ['size', 'local']);
+    assert.deepEqual(components('prod'), ['../../components/spread-zone', 'size', 'local']);
   });
 
   it('names Secrets, never their values: the spec has no field for one', () => {

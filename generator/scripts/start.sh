@@ -31,6 +31,9 @@ snapshot=$SOURCE
 rm -rf "$SCRIPTS"
 mkdir -p "$SCRIPTS"
 cp "$snapshot"/*.sh "$snapshot"/*.cnf "$SCRIPTS/"
+# The environment's settings (size, provider options, the spec's own), read once too.
+settings=${GALERA_CLUSTER_DIR:-/etc/galera-gitops-cluster}/settings.cnf
+if [ -r "$settings" ]; then cp "$settings" "$SCRIPTS/settings.cnf"; fi
 chmod 0755 "$SCRIPTS"/*
 if [ -e "/proc/$$/fd/255" ] && ! cmp -s "/proc/$$/fd/255" "$SCRIPTS/start.sh"; then
   echo "galera-gitops start: the configuration changed while this container started; restarting to run one version" >&2
@@ -231,6 +234,7 @@ write_options() {
   umask 077
   {
     echo "!include $SCRIPTS/galera.cnf"
+    if [ -r "$SCRIPTS/settings.cnf" ]; then echo "!include $SCRIPTS/settings.cnf"; fi
     echo "[mysqld]"
     echo "datadir=$DATADIR"
     echo "wsrep_cluster_address=gcomm://$(IFS=,; echo "${hosts[*]}")"
