@@ -20,16 +20,16 @@ done
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 run_lane() {
-  local name=$1; shift
+  local name=$1 lane=$2; shift 2
   local begin=$SECONDS
-  node --test --test-reporter=spec "$@" > "$logs/$name.log" 2>&1
+  GALERA_TEST_LANE=$lane node --test --test-reporter=spec "$@" > "$logs/$name.log" 2>&1
   local status=$?
   echo "== lane $name: $(( SECONDS - begin )) s, exit $status" >> "$logs/$name.log"
   return $status
 }
-run_lane real-node-1 "${node_lane_1[@]}" & lane1=$!
-run_lane real-node-2 "${node_lane_2[@]}" & lane2=$!
-run_lane others "${others[@]}" & lane3=$!
+run_lane real-node-1 1 "${node_lane_1[@]}" & lane1=$!
+run_lane real-node-2 2 "${node_lane_2[@]}" & lane2=$!
+run_lane others 0 "${others[@]}" & lane3=$!
 failed=0
 for lane in $lane3 $lane1 $lane2; do wait "$lane" || failed=1; done
 for name in others real-node-1 real-node-2; do cat "$logs/$name.log"; done

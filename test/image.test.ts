@@ -39,7 +39,7 @@ describe('the container image', { timeout: 300_000 }, () => {
     const install = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, encoding: 'utf8' });
     assert.equal(install.status, 0, install.stderr);
     assert.equal(existsSync(join(app, 'node_modules', 'typescript')), false, 'a dev dependency was installed');
-    assert.equal(existsSync(join(app, 'node_modules', 'express')), true);
+    assert.equal(existsSync(join(app, 'node_modules', 'pino')), true);
     for (const path of ['dist', 'schemas', 'generator/scripts', 'examples']) cpSync(join(ROOT, path), join(app, path), { recursive: true });
     const port = await freePort();
     const child = spawn(process.execPath, [join(app, 'dist', 'cli', 'main.js'), 'serve', '--self-signed', '--no-in-cluster', '--port', String(port), '--host', '127.0.0.1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,6 +11,7 @@ import { GUARDED_SYSCTLS, HARD_CODED_DIRS } from './node-config.ts';
 export interface HostState {
   sysctls: Record<string, string>;
   iptables: string;
+  /** `name` or `name master <bridge>`. */
   links: string[];
   routes: string[];
   mounts: string[];
@@ -54,12 +55,18 @@ export function topCgroups(): string[] {
   return found.sort();
 }
 
+function link(line: string): string {
+  const name = line.replace(/^\d+: /, '').split(':')[0] ?? line;
+  const master = / master (\S+)/.exec(line)?.[1];
+  return master === undefined ? name : `${name} master ${master}`;
+}
+
 export function hostState(): HostState {
   return {
     sysctls: sysctls(),
     // iptables-save prints nothing when no table was ever used; both forms compare equal.
     iptables: lines('iptables-save', []).filter((l) => !l.startsWith('#')).join('\n'),
-    links: lines('ip', ['-o', 'link', 'show']).map((l) => l.replace(/^\d+: /, '').replace(/ qlen .*$/, '').split(':')[0] ?? l).sort(),
+    links: lines('ip', ['-o', 'link', 'show']).map(link).sort(),
     routes: lines('ip', ['route', 'show']).sort(),
     mounts: read('/proc/self/mountinfo').split('\n').map((l) => l.split(' ')[4] ?? '').sort(),
     cgroups: topCgroups(),
@@ -67,22 +74,36 @@ export function hostState(): HostState {
   };
 }
 
+/**
+ * Another real node running at the same time (`npm test` runs lanes in parallel) adds and
+ * removes its own bridge, veths, routes and cgroup; `foreign` says which lines are its.
+ */
+export function foreignTo(ownId: string): (line: string) => boolean {
+  const other = (name: string, prefix: string): boolean => name.startsWith(prefix) && name !== `${prefix}${ownId}`;
+  return (line) => line.split(/[\s/@]+/).some((word) => other(word, 'ggn') || other(word, 'galera-gitops-'));
+}
+
 /** Every difference between two states, one line each; empty when the host is as it was. */
-export function differences(before: HostState, after: HostState): string[] {
+export function differences(before: HostState, after: HostState, foreign: (line: string) => boolean = () => false, sharedDirs = false): string[] {
   const out: string[] = [];
+  const foreignLinks = new Set([...before.links, ...after.links].filter(foreign).map((l) => (l.split(' ')[0] ?? l).split('@')[0] ?? l));
   for (const [key, value] of Object.entries(after.sysctls)) {
+    const iface = /^net\/ipv4\/conf\/([^/]+)\/forwarding$/.exec(key)?.[1];
+    if (iface !== undefined && foreignLinks.has(iface)) continue;
     if (before.sysctls[key] !== value) out.push(`sysctl ${key}: ${before.sysctls[key] ?? '(absent)'} -> ${value}`);
   }
   if (before.iptables !== after.iptables) out.push(`iptables rules changed:\n${after.iptables}`);
   const listDiff = (name: string, a: string[], b: string[]): void => {
-    for (const x of b.filter((v) => !a.includes(v))) out.push(`${name} added: ${x}`);
-    for (const x of a.filter((v) => !b.includes(v))) out.push(`${name} removed: ${x}`);
+    const mine = (v: string): boolean => !foreign(v);
+    for (const x of b.filter((v) => !a.includes(v) && mine(v))) out.push(`${name} added: ${x}`);
+    for (const x of a.filter((v) => !b.includes(v) && mine(v))) out.push(`${name} removed: ${x}`);
   };
   listDiff('link', before.links, after.links);
   listDiff('route', before.routes, after.routes);
   listDiff('mount', before.mounts, after.mounts);
   listDiff('cgroup', before.cgroups, after.cgroups);
-  listDiff('directory', before.dirs, after.dirs);
+  // The hard-coded folders belong to every node running; the last one out removes them.
+  if (!sharedDirs) listDiff('directory', before.dirs, after.dirs);
   return out;
 }
 

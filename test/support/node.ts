@@ -8,7 +8,7 @@
  * settings they insist on writing are bound to files of the work dir.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlane, type Run } from './control-plane.ts';
@@ -19,6 +19,7 @@ import { freePort } from './ports.ts';
 import { NodeCgroups } from './node-cgroups.ts';
 import { Processes, sleep } from './processes.ts';
 import { requireCommands, run } from './run.ts';
+import { acquireDirs, releaseDirs } from './shared-dirs.ts';
 import { tools } from './tools.ts';
 
 const NODE_NAME = 'galera-node';
@@ -39,7 +40,7 @@ export class RealNode {
   readonly timings: NodeTimings = { apiserverReadyMs: 0, nodeReadyMs: 0, serviceAccountMs: 0 };
   private plane: ControlPlane | undefined;
   private holderPid = 0;
-  private readonly createdDirs: string[] = [];
+  private dirsAcquired = false;
   private readonly loaded = new Set<string>();
   readonly cgroups: NodeCgroups;
 
@@ -150,11 +151,9 @@ export class RealNode {
    */
   private async startNamespace(): Promise<void> {
     const mounts: string[] = [];
+    acquireDirs(this.id, HARD_CODED_DIRS);
+    this.dirsAcquired = true;
     for (const path of HARD_CODED_DIRS) {
-      if (!existsSync(path)) {
-        mkdirSync(path, { recursive: true });
-        this.createdDirs.push(path);
-      }
       const own = join(this.dir, 'mnt', path.replace(/\//g, '_'));
       mkdirSync(own, { recursive: true });
       mounts.push(`mount --bind ${own} ${path}`);
@@ -267,7 +266,8 @@ export class RealNode {
       }
     });
     await step('directories', () => {
-      for (const dir of this.createdDirs.reverse()) rmdirSync(dir);
+      if (this.dirsAcquired) releaseDirs(this.id);
+      this.dirsAcquired = false;
     });
     await step('logs', () => {
       // The last run's logs stay in the project's cache for a failure to be read.
