@@ -14,8 +14,13 @@ export interface Environment {
   spread: Spread;
   namespace: string;
   server: string;
+  /** Client, replication and state-transfer encryption in this environment. */
+  tls: boolean;
   recovery: Recovery;
 }
+
+/** Where the certificates come from (docs/generator.md, Encryption). */
+export type TlsSource = { kind: 'secret'; secret: string } | { kind: 'issuer'; name: string; issuerKind: 'Issuer' | 'ClusterIssuer' } | { kind: 'self-signed' };
 
 /** Operator overrides the election and the history check read (docs/recovery.md). */
 export interface Recovery {
@@ -39,7 +44,13 @@ export interface ClusterSpec {
   namespace: string;
   flavor: Flavor;
   image: string;
-  secrets: { root: string; sst: string };
+  secrets: { root: string; monitor: string };
+  app: { database: string; user: string; secret: string } | undefined;
+  tls: TlsSource;
+  /** The metrics exporter beside each member, and the Prometheus Operator objects. */
+  metrics: { enabled: boolean; image: string; prometheusOperator: boolean };
+  /** Who may connect: clients' namespaces (undefined: any), the monitoring namespace. */
+  networkPolicy: { enabled: boolean; clientNamespaces: string[] | undefined; monitoringNamespace: string };
   environments: Environment[];
   /** Extra [mysqld] settings, in the order given. */
   mysqld: [string, string][];
@@ -52,7 +63,11 @@ export interface RawSpec {
   namespace: string;
   flavor: Flavor;
   image: string;
-  secrets: { root: string; sst: string };
+  secrets: { root: string; monitor?: string };
+  app?: { database: string; user: string; secret: string };
+  tls?: { secret?: string; issuer?: { name: string; kind?: 'Issuer' | 'ClusterIssuer' } };
+  metrics?: { enabled?: boolean; image?: string; prometheusOperator?: boolean };
+  networkPolicy?: { enabled?: boolean; clientNamespaces?: string[]; monitoringNamespace?: string };
   environments: Record<string, RawEnvironment>;
   mysqld?: Record<string, string | number>;
   gitops?: {
@@ -74,5 +89,6 @@ export interface RawEnvironment {
   spread?: Spread;
   namespace?: string;
   server?: string;
+  tls?: boolean;
   recovery?: Partial<Recovery>;
 }

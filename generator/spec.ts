@@ -11,6 +11,9 @@ import schema from '../schemas/galera-cluster.schema.json' with { type: 'json' }
 import { SIZES } from './sizes.ts';
 import type { ClusterSpec, Environment, RawSpec } from './spec-types.ts';
 
+/** mysqld_exporter, pinned: the release the tests build from its Go module (scripts/tools.sh). */
+export const DEFAULT_EXPORTER_IMAGE = 'quay.io/prometheus/mysqld-exporter:v0.19.0';
+
 export class SpecError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -123,6 +126,8 @@ function resolve(raw: RawSpec, source: string): ClusterSpec {
       spread: env.spread ?? size.spread,
       namespace: env.namespace ?? `${raw.namespace}-${name}`,
       server: env.server ?? 'https://kubernetes.default.svc',
+      // Production sizes encrypt by default; Percona XtraDB Cluster 8 always does.
+      tls: raw.flavor === 'percona-xtradb-cluster' ? true : (env.tls ?? !['dev', 'small'].includes(env.size)),
       recovery: { recoverWithout: env.recovery?.recoverWithout ?? [], discardDataOf: env.recovery?.discardDataOf ?? [] },
     };
   });
@@ -133,7 +138,19 @@ function resolve(raw: RawSpec, source: string): ClusterSpec {
     namespace: raw.namespace,
     flavor: raw.flavor,
     image: raw.image,
-    secrets: raw.secrets,
+    secrets: { root: raw.secrets.root, monitor: raw.secrets.monitor ?? `${raw.name}-monitor` },
+    app: raw.app,
+    metrics: { enabled: raw.metrics?.enabled ?? true, image: raw.metrics?.image ?? DEFAULT_EXPORTER_IMAGE, prometheusOperator: raw.metrics?.prometheusOperator ?? false },
+    networkPolicy: {
+      enabled: raw.networkPolicy?.enabled ?? true,
+      clientNamespaces: raw.networkPolicy?.clientNamespaces,
+      monitoringNamespace: raw.networkPolicy?.monitoringNamespace ?? 'monitoring',
+    },
+    tls: raw.tls?.secret !== undefined
+      ? { kind: 'secret', secret: raw.tls.secret }
+      : raw.tls?.issuer !== undefined
+        ? { kind: 'issuer', name: raw.tls.issuer.name, issuerKind: raw.tls.issuer.kind ?? 'Issuer' }
+        : { kind: 'self-signed' },
     environments,
     mysqld: Object.entries(raw.mysqld ?? {}).map(([k, v]) => [k, String(v)]),
     gitops:
@@ -184,6 +201,13 @@ function imageProblem(spec: ClusterSpec): string | undefined {
 
 function semanticProblems(spec: ClusterSpec, doc: Document, at: (node: Node | undefined) => string): string[] {
   const problems: string[] = [];
+  if (spec.flavor === 'percona-xtradb-cluster') {
+    for (const env of spec.environments) {
+      const raw = doc.getIn(['environments', env.name, 'tls']);
+      if (raw === false) problems.push(`${at(nodeAt(doc, ['environments', env.name, 'tls']))}: environments.${env.name}.tls: Percona XtraDB Cluster 8 encrypts cluster traffic (pxc-encrypt-cluster-traffic) and needs the same certificates on every member: tls cannot be off`);
+    }
+  }
+  if (doc.getIn(['tls', 'secret']) !== undefined && doc.getIn(['tls', 'issuer']) !== undefined) problems.push(`${at(nodeAt(doc, ['tls']))}: tls: give either secret or issuer, not both`);
   const image = imageProblem(spec);
   if (image !== undefined) problems.push(`${at(nodeAt(doc, ['image']))}: image: ${image}`);
   for (const [key] of spec.mysqld) {

@@ -18,6 +18,9 @@ ETCD_VERSION=v3.7.0            # go.etcd.io/etcd/server/v3: the etcd that Kubern
 HELM_VERSION=v3.22.0           # helm.sh/helm/v3 (cmd/helm), for the chart
 CERT_MANAGER_VERSION=v1.21.2   # github.com/cert-manager/cert-manager: Certificate and Issuer CRDs
 COREDNS_VERSION=v1.15.0        # github.com/coredns/coredns: cluster DNS for the real node
+MYSQLD_EXPORTER_VERSION=v0.19.0 # github.com/prometheus/mysqld_exporter: the exporter beside each member (v0.18.x is not on the proxy)
+PROMETHEUS_VERSION=v0.316.0    # github.com/prometheus/prometheus (Prometheus 3.16): promtool, to test the alert rules
+PROMETHEUS_OPERATOR_VERSION=v0.85.0 # github.com/prometheus-operator/prometheus-operator: ServiceMonitor and PrometheusRule CRDs
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache/tools"
@@ -31,6 +34,9 @@ etcd_dir="$cache/etcd-$ETCD_VERSION"
 helm_dir="$cache/helm-$HELM_VERSION"
 certmanager_dir="$cache/crds/cert-manager-$CERT_MANAGER_VERSION"
 coredns_dir="$cache/coredns-$COREDNS_VERSION"
+exporter_dir="$cache/mysqld-exporter-$MYSQLD_EXPORTER_VERSION"
+promtool_dir="$cache/promtool-$PROMETHEUS_VERSION"
+monitoring_dir="$cache/crds/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION"
 # The real node's parts, built from the same module set as kube-apiserver.
 K8S_COMMANDS=(kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler)
 
@@ -45,6 +51,9 @@ for command in "${K8S_COMMANDS[@]}"; do [ -x "$k8s_dir/$command" ] || k8s_missin
 [ -x "$etcd_dir/etcd" ] || missing=1
 [ -x "$helm_dir/helm" ] || missing=1
 [ -f "$certmanager_dir/.complete" ] || missing=1
+[ -x "$exporter_dir/mysqld_exporter" ] || missing=1
+[ -x "$promtool_dir/promtool" ] || missing=1
+[ -f "$monitoring_dir/.complete" ] || missing=1
 
 print_paths() {
   echo "kustomize=$kustomize_dir/kustomize"
@@ -60,6 +69,9 @@ print_paths() {
   echo "etcd=$etcd_dir/etcd"
   echo "helm=$helm_dir/helm"
   echo "certmanager_crds=$certmanager_dir"
+  echo "mysqld_exporter=$exporter_dir/mysqld_exporter"
+  echo "promtool=$promtool_dir/promtool"
+  echo "monitoring_crds=$monitoring_dir"
 }
 
 if [ "$mode" = "--print" ]; then
@@ -116,6 +128,13 @@ if [ ! -f "$certmanager_dir/.complete" ]; then
   touch "$certmanager_dir/.complete"
 fi
 
+if [ ! -f "$monitoring_dir/.complete" ]; then
+  echo "fetching Prometheus Operator $PROMETHEUS_OPERATOR_VERSION CRDs (ServiceMonitor, PrometheusRule) ..." >&2
+  module_files github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" "$monitoring_dir" \
+    example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
+  touch "$monitoring_dir/.complete"
+fi
+
 # kube-apiserver, kubectl and the node's kubelet, controller manager and scheduler:
 # `go install k8s.io/kubernetes/cmd/...` cannot work, because that module points its
 # k8s.io/* staging modules at local folders. A small module of ours requires it and
@@ -167,6 +186,28 @@ if [ ! -x "$etcd_dir/etcd" ]; then
   printf 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n' > "$work/main.go"
   (cd "$work" && go build -o "$etcd_dir/etcd" .)
   echo "etcd built in $(( $(date +%s) - start )) s" >&2
+fi
+
+# mysqld_exporter, static (no C library in the test image), for the members' exporter image.
+if [ ! -x "$exporter_dir/mysqld_exporter" ]; then
+  echo "building mysqld_exporter $MYSQLD_EXPORTER_VERSION ..." >&2
+  start=$(date +%s)
+  # `go install module@version` reads the module's version list, which the proxy refuses
+  # for this module; a small module of ours requiring the exact version builds it instead.
+  work="$cache/build/mysqld-exporter-$MYSQLD_EXPORTER_VERSION"
+  mkdir -p "$work" "$exporter_dir"
+  printf 'module galera-gitops.local/mysqld-exporter\n\ngo 1.26\n\nrequire github.com/prometheus/mysqld_exporter %s\n' "$MYSQLD_EXPORTER_VERSION" > "$work/go.mod"
+  printf 'package main\n\nimport _ "github.com/prometheus/mysqld_exporter"\n' > "$work/tools.go"
+  (cd "$work" && CGO_ENABLED=0 go build -o "$exporter_dir/mysqld_exporter" github.com/prometheus/mysqld_exporter)
+  echo "mysqld_exporter built in $(( $(date +%s) - start )) s" >&2
+fi
+
+if [ ! -x "$promtool_dir/promtool" ]; then
+  echo "building promtool $PROMETHEUS_VERSION ..." >&2
+  start=$(date +%s)
+  mkdir -p "$promtool_dir"
+  GOBIN="$promtool_dir" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+  echo "promtool built in $(( $(date +%s) - start )) s" >&2
 fi
 
 if [ ! -x "$helm_dir/helm" ]; then

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { planAll } from '../generator/generate.ts';
 import { apply as writePlan } from '../generator/write.ts';
 import { TestCluster, WEBHOOK_NAMESPACE } from './support/cluster.ts';
+import { installCrds } from './support/crds.ts';
 import { kustomizeBuild, tools } from './support/tools.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -48,6 +49,8 @@ describe('end to end through a real kube-apiserver', { timeout: 20 * 60_000 }, (
     cluster = await TestCluster.start();
     for (const { plan } of planAll([join(ROOT, 'examples', 'orders-db.galera.yaml')], out)) writePlan(plan);
     for (const ns of ['orders-dev', 'orders-staging', 'orders-prod', 'rules', WEBHOOK_NAMESPACE, 'argocd', 'flux-system']) cluster.apply('', 'create', 'namespace', ns);
+    // The example's environments carry cert-manager Certificates and Prometheus Operator objects.
+    installCrds((args, input) => cluster.kubectl(args, input), [tools().certManagerCrds, tools().monitoringCrds]);
   });
 
   after(() => {

@@ -27,11 +27,11 @@ describe('galera-gitops generate', () => {
     assert.equal(first.status, 0);
     assert.match(first.stdout, /^wrote overlays\/orders-db\/argocd\/applications\.yaml\n/);
     assert.match(first.stdout, /\ncreated overlays\/orders-db\/envs\/prod\/local\/kustomization\.yaml \(yours to edit; never regenerated\)\n/);
-    assert.match(first.stdout, /\norders-db: 29 written, 0 unchanged, 0 removed, 3 environments\n$/);
+    assert.match(first.stdout, /\norders-db: 35 written, 0 unchanged, 0 removed, 3 environments\n$/);
     const file = join(dir, 'overlays', 'orders-db', 'base', 'statefulset.yaml');
     const before = statSync(file).mtimeMs;
     const second = run(dir, 'generate');
-    assert.equal(second.stdout, 'orders-db: 0 written, 29 unchanged, 0 removed, 3 environments\n');
+    assert.equal(second.stdout, 'orders-db: 0 written, 35 unchanged, 0 removed, 3 environments\n');
     assert.equal(statSync(file).mtimeMs, before);
   });
 
@@ -90,10 +90,10 @@ describe('galera-gitops generate', () => {
     assert.equal(result.status, 2);
     assert.equal(
       result.stderr,
-      'galera-gitops generate: orders-db.galera.yaml:32:5: environments.prod.spred: unknown field; did you mean "spread"?\n',
+      'galera-gitops generate: orders-db.galera.yaml:48:5: environments.prod.spred: unknown field; did you mean "spread"?\n',
     );
     writeFileSync(spec, readFileSync(spec, 'utf8').replace('    spred: zone\n', ''));
-    assert.equal(run(dir, 'generate').stderr, 'galera-gitops generate: orders-db.galera.yaml:31:15: environments.prod.replicas is 6; a Galera cluster needs an odd number of members (1, 3, 5, ...) to keep quorum when the network splits: set it to 5 or 7\n');
+    assert.equal(run(dir, 'generate').stderr, 'galera-gitops generate: orders-db.galera.yaml:47:15: environments.prod.replicas is 6; a Galera cluster needs an odd number of members (1, 3, 5, ...) to keep quorum when the network splits: set it to 5 or 7\n');
     assert.equal(existsSync(join(dir, 'overlays')), false);
   });
 

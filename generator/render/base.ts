@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SIZES } from '../sizes.ts';
 import type { ClusterSpec } from '../spec-types.ts';
+import { exporterContainer, serverContainer } from './containers.ts';
 import { FLAVORS } from './flavor.ts';
-import { CONFIG_DIR, CONTAINER, DATA_CLAIM, DATA_DIR, RUNTIME_DIR, clusterConfigMap, configMap, labels, peersService, selector } from './names.ts';
+import { DATA_CLAIM, PORTS, clusterConfigMap, configMap, labels, peersService, selector } from './names.ts';
+import { metricsService } from './monitoring.ts';
+import { networkPolicy } from './network-policy.ts';
 import { packageRoot } from './package-root.ts';
 import { yamlDocs } from './yaml.ts';
 
@@ -20,19 +23,9 @@ import { yamlDocs } from './yaml.ts';
  */
 export const GRACE_SECONDS = 600;
 
-/** Every port the server and start.sh use; the election port serves start.sh's report during a full-cluster recovery. */
-export const PORTS = [
-  { name: 'mysql', port: 3306 },
-  { name: 'election', port: 3307 },
-  { name: 'sst', port: 4444 },
-  { name: 'galera', port: 4567 },
-  { name: 'ist', port: 4568 },
-];
-
 /** The scripts that ship in the ConfigMap; start.sh copies them (and galera.cnf) to the runtime dir. */
-const SCRIPTS = ['lib.sh', 'start.sh', 'probe.sh'];
-/** Where probes run the copy of the scripts the container started with. */
-const SCRIPT_COPY = `${RUNTIME_DIR}/scripts`;
+const SCRIPTS = ['lib.sh', 'datadir.sh', 'start.sh', 'probe.sh'];
+
 
 function script(name: string): string {
   return readFileSync(join(packageRoot(), 'generator', 'scripts', name), 'utf8');
@@ -68,6 +61,7 @@ export function galeraCnf(spec: ClusterSpec): string {
     `wsrep_provider=${flavor.provider}`,
     `wsrep_cluster_name=${spec.name}`,
     `wsrep_sst_method=${flavor.sstMethod}`,
+    ...flavor.settings,
     '',
   ].join('\n');
 }
@@ -87,8 +81,6 @@ export function configHash(spec: ClusterSpec): string {
 export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
   const small = SIZES.small;
   const flavor = FLAVORS[spec.flavor];
-  const secretEnv = (name: string, secret: string): unknown => ({ name, valueFrom: { secretKeyRef: { name: secret, key: 'password' } } });
-  const probe = (kind: string, extra: Record<string, unknown>): unknown => ({ exec: { command: ['bash', `${SCRIPT_COPY}/probe.sh`, kind] }, ...extra });
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -109,39 +101,7 @@ export function statefulSet(spec: ClusterSpec): Record<string, unknown> {
           // OnRootMismatch: the kubelet re-owns the data volume only when its top folder is not
           // already the server's, instead of walking every file of a large volume at each start.
           securityContext: { runAsNonRoot: true, runAsUser: flavor.uid, runAsGroup: flavor.uid, fsGroup: flavor.uid, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [
-            {
-              name: CONTAINER,
-              image: spec.image,
-              command: ['bash', `${CONFIG_DIR}/start.sh`],
-              env: [
-                secretEnv('MYSQL_ROOT_PASSWORD', spec.secrets.root),
-                secretEnv('GALERA_SST_PASSWORD', spec.secrets.sst),
-                // Peers are <sts>-<i>.<governing Service>.<namespace>.svc.
-                { name: 'GALERA_PEERS_SERVICE', value: peersService(spec) },
-                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                // Liveness restarts a member outside Synced (no state transfer) after this long.
-                { name: 'GALERA_STUCK_SECONDS', value: '120' },
-              ],
-              ports: PORTS.map((p) => ({ name: p.name, containerPort: p.port })),
-              // Every 2 s, out at the first failure: Galera notices a lost peer after
-              // evs.suspect_timeout (5 s), so a member cut off from the Primary component
-              // leaves the client Service's endpoints within 10 s. A Ready member out for one
-              // period by mistake only misses new connections for 2 s.
-              readinessProbe: probe('readiness', { periodSeconds: 2, failureThreshold: 1, timeoutSeconds: 2 }),
-              // probe.sh gives a starting server 10 min and a stuck one 2 min itself; the
-              // kubelet restarts after 3 failures 10 s apart.
-              livenessProbe: probe('liveness', { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 8 }),
-              resources: { requests: { cpu: small.cpu, memory: small.memory }, limits: { memory: small.memory } },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [
-                { name: DATA_CLAIM, mountPath: DATA_DIR },
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'cluster', mountPath: '/etc/galera-gitops-cluster', readOnly: true },
-                { name: 'runtime', mountPath: RUNTIME_DIR },
-              ],
-            },
-          ],
+          containers: [serverContainer(spec), ...(spec.metrics.enabled ? [exporterContainer(spec)] : [])],
           volumes: [
             { name: 'config', configMap: { name: configMap(spec), defaultMode: 0o555 } },
             { name: 'cluster', configMap: { name: clusterConfigMap(spec) } },
@@ -183,7 +143,12 @@ export function renderBase(spec: ClusterSpec): Map<string, string> {
     {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: ['serviceaccount.yaml', 'configmap.yaml', 'service-peers.yaml', 'service.yaml', 'poddisruptionbudget.yaml', 'statefulset.yaml'],
+      resources: [
+        'serviceaccount.yaml', 'configmap.yaml', 'service-peers.yaml', 'service.yaml',
+        ...(spec.metrics.enabled ? ['service-metrics.yaml'] : []),
+        ...(spec.networkPolicy.enabled ? ['networkpolicy.yaml'] : []),
+        'poddisruptionbudget.yaml', 'statefulset.yaml',
+      ],
     },
   ]);
   doc('serviceaccount.yaml', [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(spec, spec.name), automountServiceAccountToken: false }]);
@@ -219,6 +184,8 @@ export function renderBase(spec: ClusterSpec): Map<string, string> {
   doc('poddisruptionbudget.yaml', [
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(spec, spec.name), spec: { maxUnavailable: 1, selector: { matchLabels: selector(spec) } } },
   ]);
+  if (spec.metrics.enabled) doc('service-metrics.yaml', [metricsService(spec, pruneNever)]);
+  if (spec.networkPolicy.enabled) doc('networkpolicy.yaml', [networkPolicy(spec, pruneNever)]);
   doc('statefulset.yaml', [statefulSet(spec)]);
   return files;
 }

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import type { ClusterSpec, Environment } from '../spec-types.ts';
 import { dataClaim, pruneNever } from './base.ts';
 import { CONTAINER, clusterConfigMap, labels } from './names.ts';
+import { monitoringDocs } from './monitoring.ts';
 import { settingsCnf } from './settings.ts';
+import { certificateDocs, tlsVolume } from './tls.ts';
 import { header, yamlDocs } from './yaml.ts';
 
 /** The environment's ConfigMap keys that start.sh reads (docs/recovery.md). */
@@ -25,7 +27,10 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
   const dir = `envs/${env.name}`;
   const components = [...(env.spread === 'none' ? [] : [`../../components/spread-${env.spread}`]), 'size', 'local'];
   const settings = settingsCnf(spec, env);
-  return new Map([
+  const certificates = certificateDocs(spec, env, pruneNever);
+  const tls = tlsVolume(spec, env);
+  const monitoring = monitoringDocs(spec, env, pruneNever);
+  const files = new Map([
     [
       `${dir}/kustomization.yaml`,
       yamlDocs(spec.source, [
@@ -33,7 +38,7 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
           apiVersion: 'kustomize.config.k8s.io/v1beta1',
           kind: 'Kustomization',
           namespace: env.namespace,
-          resources: ['namespace.yaml', '../../base'],
+          resources: ['namespace.yaml', '../../base', ...(certificates.length === 0 ? [] : ['certificates.yaml']), ...(monitoring.length === 0 ? [] : ['monitoring.yaml'])],
           components,
           configMapGenerator: [
             {
@@ -72,7 +77,8 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
             template: {
               metadata: { annotations: { 'galera-gitops.io/settings-hash': createHash('sha256').update(settings).digest('hex').slice(0, 16) } },
               spec: {
-                containers: [{ name: CONTAINER, resources: { requests: { cpu: env.cpu, memory: env.memory }, limits: { memory: env.memory } } }],
+                containers: [{ name: CONTAINER, resources: { requests: { cpu: env.cpu, memory: env.memory }, limits: { memory: env.memory } }, ...(tls.mounts.length === 0 ? {} : { volumeMounts: tls.mounts }) }],
+                ...(tls.volumes.length === 0 ? {} : { volumes: tls.volumes }),
               },
             },
             volumeClaimTemplates: [dataClaim(env.storage.size, env.storage.class)],
@@ -81,6 +87,9 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
       ]),
     ],
   ]);
+  if (certificates.length > 0) files.set(`${dir}/certificates.yaml`, yamlDocs(spec.source, certificates));
+  if (monitoring.length > 0) files.set(`${dir}/monitoring.yaml`, yamlDocs(spec.source, monitoring));
+  return files;
 }
 
 /** Written only when missing: from then on the file belongs to the team. */

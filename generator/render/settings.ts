@@ -6,6 +6,7 @@
  */
 import type { ClusterSpec, Environment } from '../spec-types.ts';
 import { bytes, millicores } from './quantity.ts';
+import { tlsSettings } from './tls.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -49,6 +50,7 @@ export function sizing(env: Environment): Sizing {
 
 export function settingsCnf(spec: ClusterSpec, env: Environment): string {
   const s = sizing(env);
+  const tls = tlsSettings(spec, env);
   const provider = [
     // Full-cluster recovery is start.sh's election (docs/recovery.md); Galera's automatic
     // restore of the last primary view would race it.
@@ -57,6 +59,7 @@ export function settingsCnf(spec: ClusterSpec, env: Environment): string {
     // Keeps the write-set cache across a restart, so a member that crashed can still be
     // caught up by IST, or serve as an IST donor.
     'gcache.recover=yes',
+    ...tls.provider,
   ];
   return [
     `# Settings of ${spec.name} in ${env.name}: size ${env.size} (${env.cpu} CPU, ${env.memory} memory, ${env.storage.size} per member).`,
@@ -66,7 +69,9 @@ export function settingsCnf(spec: ClusterSpec, env: Environment): string {
     `max_connections=${String(s.maxConnections)}`,
     `wsrep_slave_threads=${String(s.applierThreads)}`,
     `wsrep_provider_options="${provider.join(';')}"`,
+    ...(tls.mysqld.length === 0 ? [] : ['# Encryption (tls): clients, replication and state transfers.', ...tls.mysqld]),
     ...(spec.mysqld.length === 0 ? [] : ['# From the spec (mysqld): these win.', ...spec.mysqld.map(([k, v]) => `${k}=${v}`)]),
+    ...(tls.sst.length === 0 ? [] : ['[sst]', ...tls.sst]),
     '',
   ].join('\n');
 }

@@ -20,11 +20,11 @@ describe('renderTree', () => {
   it('renders the documented layout', () => {
     assert.deepEqual([...tree.generated.keys()].sort(), [
       'argocd/applications.yaml', 'argocd/kustomization.yaml',
-      'base/configmap.yaml', 'base/kustomization.yaml', 'base/poddisruptionbudget.yaml', 'base/service-peers.yaml', 'base/service.yaml', 'base/serviceaccount.yaml', 'base/statefulset.yaml',
+      'base/configmap.yaml', 'base/kustomization.yaml', 'base/networkpolicy.yaml', 'base/poddisruptionbudget.yaml', 'base/service-metrics.yaml', 'base/service-peers.yaml', 'base/service.yaml', 'base/serviceaccount.yaml', 'base/statefulset.yaml',
       'components/spread-host/kustomization.yaml', 'components/spread-zone/kustomization.yaml',
-      'envs/dev/kustomization.yaml', 'envs/dev/namespace.yaml', 'envs/dev/settings.cnf', 'envs/dev/size/kustomization.yaml', 'envs/dev/size/statefulset.yaml',
-      'envs/prod/kustomization.yaml', 'envs/prod/namespace.yaml', 'envs/prod/settings.cnf', 'envs/prod/size/kustomization.yaml', 'envs/prod/size/statefulset.yaml',
-      'envs/staging/kustomization.yaml', 'envs/staging/namespace.yaml', 'envs/staging/settings.cnf', 'envs/staging/size/kustomization.yaml', 'envs/staging/size/statefulset.yaml',
+      'envs/dev/kustomization.yaml', 'envs/dev/monitoring.yaml', 'envs/dev/namespace.yaml', 'envs/dev/settings.cnf', 'envs/dev/size/kustomization.yaml', 'envs/dev/size/statefulset.yaml',
+      'envs/prod/certificates.yaml', 'envs/prod/kustomization.yaml', 'envs/prod/monitoring.yaml', 'envs/prod/namespace.yaml', 'envs/prod/settings.cnf', 'envs/prod/size/kustomization.yaml', 'envs/prod/size/statefulset.yaml',
+      'envs/staging/kustomization.yaml', 'envs/staging/monitoring.yaml', 'envs/staging/namespace.yaml', 'envs/staging/settings.cnf', 'envs/staging/size/kustomization.yaml', 'envs/staging/size/statefulset.yaml',
       'flux/gitrepository.yaml', 'flux/kustomization.yaml', 'flux/kustomizations.yaml',
     ]);
     assert.deepEqual([...tree.scaffolds.keys()], ['envs/dev/local/kustomization.yaml', 'envs/staging/local/kustomization.yaml', 'envs/prod/local/kustomization.yaml']);
@@ -55,7 +55,7 @@ describe('renderTree', () => {
     assert.deepEqual(generator('prod'), [{ name: 'orders-db-cluster', literals: ['members=5', 'recover-without=', 'discard-data-of='], files: ['settings.cnf'], options }]);
     const withRecovery = renderTree(parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [orders-db-2]\n      discardDataOf: [orders-db-0, orders-db-1]\n'), 'examples/orders-db.galera.yaml'));
     assert.match(withRecovery.generated.get('envs/dev/kustomization.yaml') ?? '', /- recover-without=orders-db-2\n\s+- discard-data-of=orders-db-0,orders-db-1\n/);
-    assert.throws(() => parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [inventory-2]\n'), 'x.yaml'), /x\.yaml:28:24: environments\.dev\.recovery\.recoverWithout: "inventory-2" is not a member of orders-db \(orders-db-0, orders-db-1, \.\.\.\)/);
+    assert.throws(() => parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [inventory-2]\n'), 'x.yaml'), /x\.yaml:44:24: environments\.dev\.recovery\.recoverWithout: "inventory-2" is not a member of orders-db \(orders-db-0, orders-db-1, \.\.\.\)/);
   });
 
   it('writes a StatefulSet that keeps the invariants by construction', () => {
@@ -70,7 +70,11 @@ describe('renderTree', () => {
     assert.equal(container.resources.requests.memory, container.resources.limits.memory);
     assert.deepEqual(container.env, [
       { name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-db-root', key: 'password' } } },
-      { name: 'GALERA_SST_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-db-sst', key: 'password' } } },
+      { name: 'GALERA_MONITOR_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-db-monitor', key: 'password' } } },
+      { name: 'GALERA_APP_DATABASE', value: 'app' },
+      { name: 'GALERA_APP_USER', value: 'app' },
+      { name: 'GALERA_APP_PASSWORD', valueFrom: { secretKeyRef: { name: 'orders-db-app', key: 'password' } } },
+      { name: 'GALERA_FLAVOR', value: 'mariadb' },
       { name: 'GALERA_PEERS_SERVICE', value: 'orders-db-peers' },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'GALERA_STUCK_SECONDS', value: '120' },
@@ -96,7 +100,7 @@ describe('renderTree', () => {
     const cnf = (env: string): string => file(`envs/${env}/settings.cnf`);
     assert.match(cnf('dev'), /\ninnodb_buffer_pool_size=512M\ninnodb_log_file_size=128M\nmax_connections=100\nwsrep_slave_threads=1\nwsrep_provider_options="pc\.recovery=FALSE;gcache\.size=256M;gcache\.recover=yes"\n$/);
     assert.match(cnf('staging'), /\ninnodb_buffer_pool_size=1024M\ninnodb_log_file_size=256M\nmax_connections=200\nwsrep_slave_threads=1\nwsrep_provider_options="pc\.recovery=FALSE;gcache\.size=1024M;gcache\.recover=yes"\n$/);
-    assert.match(cnf('prod'), /\ninnodb_buffer_pool_size=9728M\ninnodb_log_file_size=2048M\nmax_connections=1600\nwsrep_slave_threads=8\nwsrep_provider_options="pc\.recovery=FALSE;gcache\.size=10240M;gcache\.recover=yes"\n$/);
+    assert.match(cnf('prod'), /\ninnodb_buffer_pool_size=9728M\ninnodb_log_file_size=2048M\nmax_connections=1600\nwsrep_slave_threads=8\nwsrep_provider_options="pc\.recovery=FALSE;gcache\.size=10240M;gcache\.recover=yes;socket\.ssl_ca=\/etc\/galera-gitops-tls\/ca\.crt;socket\.ssl_cert=\/etc\/galera-gitops-tls\/tls\.crt;socket\.ssl_key=\/etc\/galera-gitops-tls\/tls\.key"\n/);
     const own = renderTree(parseSpec(`${text}mysqld:\n  max_connections: 42\n`, 'examples/orders-db.galera.yaml'));
     assert.match(own.generated.get('envs/dev/settings.cnf') ?? '', /\nmax_connections=100\n(.*\n)*# From the spec \(mysqld\): these win\.\nmax_connections=42\n$/);
   });

@@ -53,14 +53,68 @@ expected_members() {
 resolves() { timeout 3 getent hosts "$1" >/dev/null 2>&1; }
 reachable() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
-# SQL on a peer's (or this member's) server, as root: status queries only.
+# The least-privileged account of probes on peers, the exporter and the election
+# (status only); root only where a data directory predates it.
+MONITOR_USER=${GALERA_MONITOR_USER:-galera_monitor}
+# MariaDB and Percona XtraDB Cluster 8 (MySQL 8) spell two things differently: socket
+# authentication, and the privilege that shows replication status.
+if [ "${GALERA_FLAVOR:-mariadb}" = "mariadb" ]; then
+  SOCKET_AUTH="IDENTIFIED VIA unix_socket" MONITOR_GRANTS="PROCESS, REPLICATION CLIENT, SLAVE MONITOR"
+else
+  SOCKET_AUTH="IDENTIFIED WITH auth_socket" MONITOR_GRANTS="PROCESS, REPLICATION CLIENT"
+fi
+
+# Status of a peer's server, over the network.
 peer_sql() {
+  if [ -n "${GALERA_MONITOR_PASSWORD:-}" ] && MYSQL_PWD="$GALERA_MONITOR_PASSWORD" "$CLIENT" -h "$1" -P 3306 -u"$MONITOR_USER" -N -s --connect-timeout=2 -e "$2" 2>/dev/null; then return 0; fi
   MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-}" "$CLIENT" -h "$1" -P 3306 -uroot -N -s --connect-timeout=2 -e "$2" 2>/dev/null
 }
+
+# SQL on this member's own server through its socket, as the OS user the server runs as
+# (unix_socket authentication: no password, so rotating a Secret never locks the probes or
+# start-up out); a data directory made before that account existed falls back to root.
 local_sql() {
   local options=()
   [ -r "$MYCNF" ] && options=(--defaults-extra-file="$MYCNF")
+  if "$CLIENT" "${options[@]}" -u"$(id -un)" -N -s --connect-timeout=2 -e "$1" 2>/dev/null; then return 0; fi
   MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-}" "$CLIENT" "${options[@]}" -uroot -N -s --connect-timeout=2 -e "$1" 2>/dev/null
+}
+
+quote() { printf "'%s'" "${1//\'/\'\'}"; }
+
+# The accounts whose passwords live in Secrets, set from the values this container started
+# with, once per start (probe.sh, on the first Synced readiness): a rotation is a change of
+# the Secret and a rolling restart. Galera replicates account statements to every member.
+apply_credentials() {
+  {
+    if [ -n "${MYSQL_ROOT_PASSWORD:-}" ]; then
+      echo "CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY $(quote "$MYSQL_ROOT_PASSWORD");"
+      echo "ALTER USER 'root'@'%' IDENTIFIED BY $(quote "$MYSQL_ROOT_PASSWORD");"
+      echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
+      echo "ALTER USER 'root'@'localhost' IDENTIFIED BY $(quote "$MYSQL_ROOT_PASSWORD");"
+    fi
+    if [ -n "${GALERA_MONITOR_PASSWORD:-}" ]; then
+      echo "CREATE USER IF NOT EXISTS '$MONITOR_USER'@'%' IDENTIFIED BY $(quote "$GALERA_MONITOR_PASSWORD");"
+      echo "ALTER USER '$MONITOR_USER'@'%' IDENTIFIED BY $(quote "$GALERA_MONITOR_PASSWORD");"
+      echo "GRANT $MONITOR_GRANTS ON *.* TO '$MONITOR_USER'@'%';"
+      echo "GRANT SELECT ON performance_schema.* TO '$MONITOR_USER'@'%';"
+    fi
+    if [ -n "${GALERA_APP_USER:-}" ] && [ -n "${GALERA_APP_PASSWORD:-}" ]; then
+      echo "CREATE DATABASE IF NOT EXISTS \`${GALERA_APP_DATABASE:-$GALERA_APP_USER}\`;"
+      echo "CREATE USER IF NOT EXISTS $(quote "$GALERA_APP_USER")@'%' IDENTIFIED BY $(quote "$GALERA_APP_PASSWORD");"
+      echo "ALTER USER $(quote "$GALERA_APP_USER")@'%' IDENTIFIED BY $(quote "$GALERA_APP_PASSWORD");"
+      echo "GRANT ALL ON \`${GALERA_APP_DATABASE:-$GALERA_APP_USER}\`.* TO $(quote "$GALERA_APP_USER")@'%';"
+    fi
+  } | admin_sql
+}
+
+# Account statements (stdin) through the socket as the server's OS user; a data directory
+# made before that account existed gets it now, through root.
+admin_sql() {
+  local sql
+  sql="CREATE USER IF NOT EXISTS '$(id -un)'@'localhost' $SOCKET_AUTH; GRANT ALL ON *.* TO '$(id -un)'@'localhost' WITH GRANT OPTION; $(cat)"
+  if "$CLIENT" --defaults-extra-file="$MYCNF" -u"$(id -un)" <<< "$sql" 2>/dev/null; then return 0; fi
+  MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-}" "$CLIENT" --defaults-extra-file="$MYCNF" -uroot <<< "$sql"
 }
 
 # grastate.dat fields (uuid, seqno, safe_to_bootstrap), "" when absent.

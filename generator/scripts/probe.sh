@@ -39,6 +39,8 @@ case "${1:-}" in
           # The cluster size as last seen while Synced: a full-cluster recovery waits for
           # that many members (start.sh, expected_members).
           if [ "$(cat "$MEMBERS_SEEN" 2>/dev/null)" != "$SIZE" ]; then echo "$SIZE" > "$MEMBERS_SEEN.tmp" && mv "$MEMBERS_SEEN.tmp" "$MEMBERS_SEEN"; fi
+          # Once per container: the passwords of its Secrets (lib.sh apply_credentials).
+          if [ ! -e "$RUNTIME/credentials" ] && apply_credentials > "$RUNTIME/credentials.log" 2>&1; then touch "$RUNTIME/credentials"; fi
           exit 0
         fi
         echo "not Synced: wsrep_local_state $STATE, wsrep_cluster_status $STATUS"

@@ -41,6 +41,8 @@ if [ -e "/proc/$$/fd/255" ] && ! cmp -s "/proc/$$/fd/255" "$SCRIPTS/start.sh"; t
 fi
 # shellcheck source=lib.sh
 . "$SCRIPTS/lib.sh"
+# shellcheck source=datadir.sh
+. "$SCRIPTS/datadir.sh"
 
 # --- Signals: every phase ends promptly on SIGTERM, stopping what it started ----------
 CHILD="" ELECTION_SERVER="" INIT_SERVER=""
@@ -240,7 +242,9 @@ write_options() {
     echo "wsrep_cluster_address=gcomm://$(IFS=,; echo "${hosts[*]}")"
     echo "wsrep_node_name=$MEMBER"
     echo "wsrep_node_address=$(peer_host "$ORDINAL")"
-    if [ -n "${GALERA_SST_PASSWORD:-}" ]; then echo "wsrep_sst_auth=sst:$GALERA_SST_PASSWORD"; fi
+    # MariaDB's mariabackup logs in as the server's OS user through the socket (no password
+    # to rotate); Percona XtraDB Cluster 8 manages its own SST account.
+    if [ "${GALERA_FLAVOR:-mariadb}" = "mariadb" ]; then echo "wsrep_sst_auth=$(id -un):"; fi
     if [ -n "${GALERA_EXTRA_CNF:-}" ]; then echo "!include $GALERA_EXTRA_CNF"; fi
   } > "$MYCNF"
   umask 022
@@ -250,41 +254,10 @@ serve() {
   local start=()
   if [ -n "$START_POSITION" ] && [ "$(grastate seqno)" = "-1" ]; then start=(--wsrep-start-position="$START_POSITION"); fi
   write_options
+  if has_data; then upgrade_if_needed; fi
   if [ -n "$ELECTION_SERVER" ]; then kill -TERM "$ELECTION_SERVER" 2>/dev/null || true; wait "$ELECTION_SERVER" 2>/dev/null || true; fi
   phase "server $* ${start[*]}"
   exec "$SERVER" --defaults-extra-file="$MYCNF" "$@" "${start[@]}"
-}
-
-# A new cluster: system tables, the root password and the state-transfer user, made by a
-# temporary server without network or replication.
-initialise() {
-  phase "initialise"
-  if [ -n "$(ls -A "$DATADIR" 2>/dev/null | grep -v '^lost+found$')" ]; then
-    log "the data directory holds files but no history (an interrupted first start): starting it afresh"
-    find "$DATADIR" -mindepth 1 -maxdepth 1 ! -name lost+found -exec rm -rf {} +
-  fi
-  if "$SERVER" --version | grep -qi mariadb; then
-    child "$(command -v mariadb-install-db || command -v mysql_install_db)" --defaults-extra-file="$MYCNF" --datadir="$DATADIR" --auth-root-authentication-method=normal --skip-test-db >/dev/null
-  else
-    child "$SERVER" --defaults-extra-file="$MYCNF" --initialize-insecure --datadir="$DATADIR"
-  fi
-  "$SERVER" --defaults-extra-file="$MYCNF" --datadir="$DATADIR" --skip-networking --wsrep-on=OFF --wsrep-provider=none --socket="$RUNTIME/init.sock" --pid-file="$RUNTIME/init.pid" &
-  INIT_SERVER=$!
-  local i
-  for i in $(seq 1 60); do "$CLIENT" --socket="$RUNTIME/init.sock" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; pause 1; done
-  {
-    echo "CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '${MYSQL_ROOT_PASSWORD//\'/\'\'}';"
-    echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
-    if [ -n "${GALERA_SST_PASSWORD:-}" ]; then
-      echo "CREATE USER IF NOT EXISTS 'sst'@'localhost' IDENTIFIED BY '${GALERA_SST_PASSWORD//\'/\'\'}';"
-      echo "GRANT RELOAD, PROCESS, LOCK TABLES, REPLICATION CLIENT ON *.* TO 'sst'@'localhost';"
-    fi
-    echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '${MYSQL_ROOT_PASSWORD//\'/\'\'}';"
-    echo "FLUSH PRIVILEGES;"
-  } | "$CLIENT" --socket="$RUNTIME/init.sock" -uroot
-  kill "$INIT_SERVER"
-  wait "$INIT_SERVER" || true
-  INIT_SERVER=""
 }
 
 bootstrap() {
@@ -300,7 +273,7 @@ bootstrap() {
 }
 
 # --- Main ------------------------------------------------------------------------------------
-rm -f "$RUNTIME/recovery-window" "$RUNTIME/unsynced-since" "$RUNTIME/answered"
+rm -f "$RUNTIME/recovery-window" "$RUNTIME/unsynced-since" "$RUNTIME/answered" "$RUNTIME/credentials"
 write_options
 publish recovering
 recover_position

@@ -23,7 +23,7 @@ export function killServers(cluster: GaleraPods, ordinals: readonly number[]): v
 }
 
 /** Any process of the pod: its network namespace is the pod's. */
-function podNetns(cluster: GaleraPods, ordinal: number): string {
+export function podNetns(cluster: GaleraPods, ordinal: number): string {
   const pod = cluster.pod(ordinal);
   const pid = pod === undefined ? undefined : cluster.node.cgroups.processes(pod.uid)[0]?.pid;
   if (pid === undefined) throw new Error(`${cluster.name}-${String(ordinal)} has no process`);
@@ -68,5 +68,5 @@ export function restore(cluster: GaleraPods): void {
 
 /** Member `ordinal`'s server log (the container's output), for diagnostics and assertions. */
 export function memberLog(cluster: GaleraPods, ordinal: number, previous = false): string {
-  return cluster.node.kubectl(['logs', `${cluster.name}-${String(ordinal)}`, '-n', cluster.namespace, ...(previous ? ['--previous'] : [])]).stdout;
+  return cluster.node.kubectl(['logs', `${cluster.name}-${String(ordinal)}`, '-c', 'galera', '-n', cluster.namespace, ...(previous ? ['--previous'] : [])]).stdout;
 }

@@ -11,9 +11,11 @@ import { join, relative } from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { planAll } from '../../generator/generate.ts';
 import { apply as writePlan } from '../../generator/write.ts';
-import type { Image } from './images.ts';
+import { DEFAULT_EXPORTER_IMAGE } from '../../generator/spec.ts';
+import { installCrds } from './crds.ts';
+import { exporterImage, type Image } from './images.ts';
 import type { RealNode } from './node.ts';
-import { kustomizeBuild } from './tools.ts';
+import { kustomizeBuild, tools } from './tools.ts';
 
 export interface PodInfo {
   name: string;
@@ -28,7 +30,7 @@ export interface PodInfo {
 interface PodList {
   items: {
     metadata: { name: string; uid: string; deletionTimestamp?: string };
-    status: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount: number }[] };
+    status: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { name: string; restartCount: number }[] };
   }[];
 }
 
@@ -41,8 +43,10 @@ export function generateTree(specFile: string, dir: string): string {
 }
 
 export class GaleraPods {
-  readonly rootPassword = randomBytes(12).toString('hex');
-  readonly sstPassword = randomBytes(12).toString('hex');
+  /** The Secrets' values; `rotate()` replaces them. */
+  rootPassword = randomBytes(12).toString('hex');
+  monitorPassword = randomBytes(12).toString('hex');
+  appPassword = randomBytes(12).toString('hex');
   readonly node: RealNode;
   readonly namespace: string;
   readonly name: string;
@@ -52,10 +56,11 @@ export class GaleraPods {
   private readonly wrapper: string;
   private readonly storageClass: string;
   private volumeGeneration = 0;
+  private crdsInstalled = false;
   /** Each member's current volume folder. */
   readonly volumes = new Map<number, string>();
 
-  constructor(node: RealNode, options: { overlay: string; image: Image; namespace: string; name: string; storageClass?: string }) {
+  constructor(node: RealNode, options: { overlay: string; image: Image; namespace: string; name: string; storageClass?: string; exporter?: Image }) {
     this.node = node;
     this.namespace = options.namespace;
     this.name = options.name;
@@ -64,10 +69,21 @@ export class GaleraPods {
     this.storageClass = options.storageClass ?? 'local';
     this.wrapper = join(node.dir, 'overlays', `${options.namespace}-${options.name}`);
     mkdirSync(this.wrapper, { recursive: true });
-    const [repository, tag] = options.image.ref.split(/:(?=[^:]+$)/);
+    // The exporter's image: mysqld_exporter built from its Go module, in place of quay.io's.
+    const exporter = options.exporter ?? exporterImage();
+    node.loadImage(exporter);
+    const image = (name: string, ref: string): Record<string, string> => {
+      const [newName = ref, newTag = ''] = ref.split(/:(?=[^:]+$)/);
+      return { name, newName, newTag };
+    };
     writeFileSync(
       join(this.wrapper, 'kustomization.yaml'),
-      JSON.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [relative(this.wrapper, options.overlay)], images: [{ name: 'mariadb', newName: repository, newTag: tag }] }),
+      JSON.stringify({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: [relative(this.wrapper, options.overlay)],
+        images: [image('mariadb', options.image.ref), image(DEFAULT_EXPORTER_IMAGE.split(':')[0] ?? '', exporter.ref)],
+      }),
     );
   }
 
@@ -76,12 +92,30 @@ export class GaleraPods {
     return kustomizeBuild(this.wrapper);
   }
 
-  /** Applies the overlay (it brings its own Namespace), then the Secrets it names. */
+  /**
+   * Applies the overlay (it brings its own Namespace), then the Secrets it names. The
+   * Prometheus Operator's and cert-manager's CRDs come first, as a cluster that runs the
+   * overlays has them (no operator runs here: the objects are only stored).
+   */
   apply(): void {
+    if (!this.crdsInstalled) installCrds((args, input) => this.node.kubectl(args, input), [tools().monitoringCrds, tools().certManagerCrds]);
+    this.crdsInstalled = true;
     this.node.apply(this.manifests());
+    this.applySecrets();
+  }
+
+  private applySecrets(): void {
     const secret = (name: string, password: string): string =>
       JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: this.namespace }, stringData: { password } });
-    this.node.apply([secret(`${this.name}-root`, this.rootPassword), secret(`${this.name}-sst`, this.sstPassword)].join('\n---\n'));
+    this.node.apply([secret(`${this.name}-root`, this.rootPassword), secret(`${this.name}-monitor`, this.monitorPassword), secret(`${this.name}-app`, this.appPassword)].join('\n---\n'));
+  }
+
+  /** New values in every Secret (what a rotation is); the members take them at their next start. */
+  rotate(): void {
+    this.rootPassword = randomBytes(12).toString('hex');
+    this.monitorPassword = randomBytes(12).toString('hex');
+    this.appPassword = randomBytes(12).toString('hex');
+    this.applySecrets();
   }
 
   claim(ordinal: number): string {
@@ -138,7 +172,7 @@ export class GaleraPods {
         ip: p.status.podIP ?? '',
         phase: p.status.phase ?? '',
         ready: p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-        restarts: p.status.containerStatuses?.[0]?.restartCount ?? 0,
+        restarts: p.status.containerStatuses?.find((c) => c.name === 'galera')?.restartCount ?? 0,
         deleting: p.metadata.deletionTimestamp !== undefined,
       }))
       .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));

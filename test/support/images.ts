@@ -6,7 +6,7 @@
  * second run builds nothing.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './paths.ts';
 import { requireCommands, run } from './run.ts';
@@ -156,5 +156,16 @@ export function pauseImage(): Image {
   return cached('pause', key, { Entrypoint: ['/pause'] }, (root) => {
     requireCommands({ gcc: 'gcc (and libc6-dev for the static libc)' });
     run('gcc', ['-Os', '-static', '-DVERSION=galera-gitops', '-o', join(root, 'pause'), source]);
+  });
+}
+
+/** mysqld_exporter built from its Go module (scripts/tools.sh), alone in its image, as nobody. */
+export function exporterImage(): Image {
+  const binary = tools().mysqldExporter;
+  const key = hash([createHash('sha256').update(readFileSync(binary)).digest('hex')]);
+  return cached('mysqld-exporter', key, { Entrypoint: ['/bin/mysqld_exporter'], User: '65534:65534' }, (root) => {
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(binary, join(root, 'bin', 'mysqld_exporter'));
+    chmodSync(join(root, 'bin', 'mysqld_exporter'), 0o755);
   });
 }

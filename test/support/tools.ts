@@ -1,6 +1,7 @@
 /**
  * The pinned real tools (kustomize, kube-apiserver, kubectl, etcd, helm, the node's kubelet,
- * controller manager, scheduler and CoreDNS, the Argo CD, Flux and cert-manager CRDs), installed by
+ * controller manager, scheduler and CoreDNS, mysqld_exporter, promtool, the Argo CD, Flux,
+ * cert-manager and Prometheus Operator CRDs), installed by
  * scripts/tools.sh into .cache/tools. A test that needs one calls this: when the cache is
  * missing it runs the script; when that fails the test fails with how to fix it. No skip.
  */
@@ -25,6 +26,10 @@ export interface Tools {
   coredns: string;
   /** Kubernetes' build/pause/linux/pause.c of the pinned release (the pod sandbox). */
   pauseSource: string;
+  mysqldExporter: string;
+  promtool: string;
+  /** ServiceMonitor and PrometheusRule CRDs. */
+  monitoringCrds: string;
 }
 
 let cached: Tools | undefined;
@@ -36,7 +41,8 @@ function parse(stdout: string): Tools {
     return line.slice(key.length + 1);
   };
   return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm'), certManagerCrds: value('certmanager_crds'),
-    kubelet: value('kubelet'), kubeControllerManager: value('kube_controller_manager'), kubeScheduler: value('kube_scheduler'), coredns: value('coredns'), pauseSource: value('pause_source') };
+    kubelet: value('kubelet'), kubeControllerManager: value('kube_controller_manager'), kubeScheduler: value('kube_scheduler'), coredns: value('coredns'), pauseSource: value('pause_source'),
+    mysqldExporter: value('mysqld_exporter'), promtool: value('promtool'), monitoringCrds: value('monitoring_crds') };
 }
 
 export function tools(): Tools {
