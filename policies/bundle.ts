@@ -1,7 +1,8 @@
 /**
  * Related objects offline: the rest of the input, indexed by kind, namespace and name.
  * An object without a namespace in a file will land in whatever namespace it is applied
- * to, so the empty namespace matches any namespace in look-ups.
+ * to, so the empty namespace matches any namespace in look-ups. An audit judges what it
+ * listed from a live cluster the same way, with scope `audit` (scope.ts).
  */
 import { evaluateNormalised, normalise, type SeverityOverrides } from './evaluate.ts';
 import { nameOf, namespaceOf } from './object.ts';
@@ -15,8 +16,10 @@ function push<T>(map: Map<string, T[]>, k: string, value: T): void {
   else list.push(value);
 }
 
+type JudgedTogether = 'bundle' | 'audit';
+
 /** @param objects already normalised (see `normalise`). */
-export function bundleRelatedNormalised(objects: readonly KubeObject[]): Related {
+export function bundleRelatedNormalised(objects: readonly KubeObject[], scope: JudgedTogether = 'bundle'): Related {
   const byName = new Map<string, KubeObject[]>();
   const byNamespace = new Map<string, KubeObject[]>();
   const byKind = new Map<string, KubeObject[]>();
@@ -27,7 +30,7 @@ export function bundleRelatedNormalised(objects: readonly KubeObject[]): Related
   }
   const listed = new Map<string, readonly KubeObject[]>();
   return {
-    scope: 'bundle',
+    scope,
     get(kind, namespace, name) {
       const candidates = byName.get(key(kind, name)) ?? [];
       return (
@@ -51,9 +54,9 @@ export function bundleRelated(objects: readonly KubeObject[]): Related {
   return bundleRelatedNormalised(objects.map(normalise));
 }
 
-/** Judges every object of a bundle offline; findings come back per object, in input order. */
-export function evaluateBundle(objects: readonly KubeObject[], overrides: SeverityOverrides = {}): Finding[][] {
+/** Judges every object of a bundle offline (or of an audit); findings come back per object, in input order. */
+export function evaluateBundle(objects: readonly KubeObject[], overrides: SeverityOverrides = {}, scope: JudgedTogether = 'bundle'): Finding[][] {
   const normalised = objects.map(normalise);
-  const related = bundleRelatedNormalised(normalised);
+  const related = bundleRelatedNormalised(normalised, scope);
   return objects.map((written, i) => evaluateNormalised(written, normalised[i] ?? normalise(written), { operation: 'OFFLINE', related }, overrides));
 }

@@ -1,12 +1,16 @@
 /** Every rule, in the order findings and docs list them. */
+import { disruptionBudget } from './rules/disruption-budget.ts';
 import { governingService } from './rules/governing-service.ts';
 import { oddReplicas } from './rules/odd-replicas.ts';
 import { orderedReady } from './rules/ordered-ready.ts';
+import { pinnedImage } from './rules/pinned-image.ts';
 import { plaintextCredentials } from './rules/plaintext-credentials.ts';
+import { readinessProbe } from './rules/readiness-probe.ts';
 import { removedApi } from './rules/removed-api.ts';
 import { rwoStorage } from './rules/rwo-storage.ts';
 import { stableIdentity } from './rules/stable-identity.ts';
 import { terminationGrace } from './rules/termination-grace.ts';
+import { updateStrategy } from './rules/update-strategy.ts';
 import { waiverRuleIds, waiverSyntax } from './rules/waiver-syntax.ts';
 import type { Rule } from './types.ts';
 
@@ -17,6 +21,10 @@ export const CATALOGUE: readonly Rule[] = [
   orderedReady,
   stableIdentity,
   terminationGrace,
+  readinessProbe,
+  updateStrategy,
+  disruptionBudget,
+  pinnedImage,
   plaintextCredentials,
   removedApi,
   waiverSyntax,

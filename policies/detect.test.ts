@@ -24,6 +24,9 @@ describe('detectGalera', () => {
     ['a pxc image', withContainer({ image: 'registry.example/pxc:8.0@sha256:abc' }), ['image registry.example/pxc:8.0@sha256:abc']],
     ['a percona-xtradb-cluster image', withContainer({ image: 'percona/percona-xtradb-cluster:8.0' }), ['image percona/percona-xtradb-cluster:8.0']],
     ['a StatefulSet named galera', withContainer({ image: 'mariadb:11' }, 'StatefulSet', 'galera-ss'), ['name "galera-ss"']],
+    // Seed 001's Deployment variant: only 3306, peers found through etcd.
+    ['a Deployment named galera running a MySQL server on 3306', withContainer({ image: 'severalnines/mariadb:10.1', ports: [{ containerPort: 3306 }], env: [{ name: 'DISCOVERY_SERVICE', value: 'etcd-client:2379' }] }, 'Deployment', 'galera'), ['name "galera" with MySQL server container "main" (image severalnines/mariadb:10.1 on port 3306)']],
+    ['a bare Pod named pxc-0 running mysqld', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pxc-0', namespace: 'db' }, spec: { containers: [{ name: 'main', image: 'mysql:8.0', ports: [{ containerPort: 3306 }] }] } }, ['name "pxc-0" with MySQL server container "main" (image mysql:8.0 on port 3306)']],
   ];
   for (const [what, obj, signals] of cases) {
     it(`recognises ${what}`, () => {
@@ -42,6 +45,10 @@ describe('detectGalera', () => {
     ['the mariadb-operator', withContainer({ image: 'docker-registry3.mariadb.com/mariadb-operator/mariadb-operator:0.38' }, 'Deployment')],
     ['a Deployment named galera-dashboard (names count for StatefulSets only)', withContainer({ image: 'grafana/grafana:11' }, 'Deployment', 'galera-dashboard')],
     ['a word that only contains pxc', withContainer({ image: 'pxcloud/agent:1' }, 'StatefulSet', 'wpxc')],
+    ['a Deployment named galera with a MySQL image not listening on 3306', withContainer({ image: 'mariadb:11.4' }, 'Deployment', 'galera')],
+    ['a Deployment named galera-haproxy on 3306', withContainer({ image: 'haproxy:3.0', ports: [{ containerPort: 3306 }] }, 'Deployment', 'galera-haproxy')],
+    ['a Deployment named galera-proxy running a MySQL image (a tool by its name)', withContainer({ image: 'mariadb:11.4', ports: [{ containerPort: 3306 }] }, 'Deployment', 'galera-proxy')],
+    ['a Deployment named galera of a MySQL tool image on 3306', withContainer({ image: 'mariadb/maxscale:24.02', ports: [{ containerPort: 3306 }] }, 'Deployment', 'galera')],
   ];
   for (const [what, obj] of lookalikes) {
     it(`does not recognise ${what}`, () => {

@@ -10,7 +10,11 @@
  *    a ConfigMap the pods mount (when that ConfigMap is visible) next to a MySQL-family
  *    container (the settings mean nothing to anything else);
  * 4. an image whose repository says galera, pxc or percona-xtradb-cluster (not an
- *    operator's image), or, for a StatefulSet only, a name that does.
+ *    operator's image), or a name that does: for a StatefulSet the name alone, for other
+ *    workloads only next to a MySQL server container (a MySQL-family image that is not a
+ *    proxy, exporter or backup tool, listening on 3306): seed 001's Deployment `galera`
+ *    of `severalnines/mariadb` shows nothing else, while a `galera-haproxy` or a
+ *    `galera-exporter` Deployment sits next to a cluster without being one.
  *
  * The image `mariadb` alone is not a signal. Opt-out: the label `galera-gitops.io/ignore:
  * "true"`. Objects controlled by another object (a StatefulSet's pods, a Deployment's
@@ -39,12 +43,15 @@ export const PATTERNS = {
   operator: '(^|[^a-z0-9])operator([^a-z0-9]|$)',
   /** A MySQL-family server image. */
   mysqlFamily: 'mysql|mariadb|percona|galera|pxc',
+  /** Tools that serve or watch a MySQL-family server without being one (in an image or a name). */
+  tool: '(^|[^a-z0-9])(exporter|metrics|proxy|proxysql|haproxy|maxscale|router|lb|backup|xtrabackup|client)([^a-z0-9]|$)',
 } as const;
 
 const WSREP = new RegExp(PATTERNS.wsrep, 'i');
 const GALERA_WORDS = new RegExp(PATTERNS.galeraWords, 'i');
 const OPERATOR = new RegExp(PATTERNS.operator, 'i');
 const MYSQL_FAMILY = new RegExp(PATTERNS.mysqlFamily, 'i');
+const TOOL = new RegExp(PATTERNS.tool, 'i');
 
 const NOT_GALERA: GaleraVerdict = { galera: false, signals: [] };
 
@@ -73,8 +80,26 @@ export function detectGalera(obj: KubeObject, related: Related): GaleraVerdict {
     if (containers.some(mysqlFamily)) signals.push(...configMapSignals(pod.spec, namespaceOf(obj), related));
     signals.push(...containers.flatMap(imageSignal));
   }
-  if (obj.kind === 'StatefulSet' && galeraWords(nameOf(obj))) signals.push(`name ${JSON.stringify(nameOf(obj))}`);
+  signals.push(...nameSignal(obj));
   return signals.length === 0 ? NOT_GALERA : { galera: true, signals };
+}
+
+/** A Galera name: enough for a StatefulSet; another workload must also run a MySQL server. */
+function nameSignal(obj: KubeObject): string[] {
+  const name = nameOf(obj);
+  if (!galeraWords(name)) return [];
+  if (obj.kind === 'StatefulSet') return [`name ${JSON.stringify(name)}`];
+  const pod = podSpecOf(obj);
+  if (pod === undefined || TOOL.test(name)) return [];
+  const server = containersOf(pod).find(mysqlServer);
+  if (server === undefined) return [];
+  return [`name ${JSON.stringify(name)} with MySQL server container ${JSON.stringify(server.name)} (image ${str(server.container.image) ?? ''} on port ${String(MYSQL_PORT)})`];
+}
+
+/** A container running a MySQL-family server: its image says so (and is no tool) and it listens on 3306. */
+function mysqlServer({ container }: ContainerAt): boolean {
+  const image = str(container.image) ?? '';
+  return MYSQL_FAMILY.test(image) && !TOOL.test(image) && records(container.ports).some((p) => int(p.containerPort) === MYSQL_PORT);
 }
 
 function portSignal({ container, name }: ContainerAt): string[] {
@@ -102,6 +127,22 @@ function wsrepSignal({ container, name }: ContainerAt): string[] {
 
 function stringsIn(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * The ConfigMaps whose contents detection reads for this workload (those its pods mount,
+ * next to a MySQL-family container): what a reader of a live cluster must fetch so that
+ * detection sees what it would see in a bundle.
+ */
+export function configMapsRead(obj: KubeObject): string[] {
+  const pod = podSpecOf(obj);
+  if (pod === undefined || !containersOf(pod).some(mysqlFamily)) return [];
+  return indexed(pod.spec.volumes).map(([, volume]) => str(record(volume.configMap)?.name)).filter((name) => name !== undefined);
+}
+
+/** A tool that serves or watches a MySQL-family server without being one. */
+export function isTool(text: string): boolean {
+  return TOOL.test(text);
 }
 
 function configMapSignals(podSpec: Record<string, unknown>, namespace: string, related: Related): string[] {
@@ -132,7 +173,7 @@ export function galeraWords(text: string): boolean {
 }
 
 /** A container of a MySQL-family server: its image says so, or it listens on 3306. */
-function mysqlFamily({ container }: ContainerAt): boolean {
+export function mysqlFamily({ container }: ContainerAt): boolean {
   if (MYSQL_FAMILY.test(str(container.image) ?? '')) return true;
   return records(container.ports).some((p) => int(p.containerPort) === MYSQL_PORT);
 }

@@ -49,6 +49,9 @@ const imageSignal = (c: string): string => `(has(${c}.image) && ${galeraWords(`$
 /** detect.ts mysqlFamily, the condition of the ConfigMap signal. */
 const mysqlFamily = (c: string): string => `((has(${c}.image) && ${c}.image.matches(${re(PATTERNS.mysqlFamily)})) || (has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && p.containerPort == ${String(MYSQL_PORT)})))`;
 
+/** detect.ts mysqlServer: a MySQL-family image that is no tool, listening on 3306. */
+const mysqlServer = (c: string): string => `(has(${c}.image) && ${c}.image.matches(${re(PATTERNS.mysqlFamily)}) && !${c}.image.matches(${re(PATTERNS.tool)}) && has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && p.containerPort == ${String(MYSQL_PORT)}))`;
+
 /** The pod signals of the pod spec at `ps`; a mounted ConfigMap counts next to a MySQL-family container. */
 const podSignals = (ps: string): string => {
   const perContainer = `${containers(ps)}.exists(c, ${portSignal('c')} || ${wsrepSignal('c')} || ${imageSignal('c')})`;
@@ -65,7 +68,10 @@ function workload(o: string): string {
   const hasTemplate = `has(${o}.spec) && has(${template})`;
   const podSpec = `(${o}.kind == 'Pod' ? (has(${o}.spec) && ${podSignals(`${o}.spec`)}) : (${hasTemplate} && has(${template}.spec) && ${podSignals(`${template}.spec`)}))`;
   const templateLabel = `(${o}.kind != 'Pod' && ${hasTemplate} && has(${template}.metadata) && ${labelled(`${template}.metadata`)})`;
-  const name = `(${o}.kind == 'StatefulSet' && has(${o}.metadata.name) && ${galeraWords(`${o}.metadata.name`)})`;
+  // detect.ts nameSignal: a Galera name on a StatefulSet, or on another workload that is no tool and runs a MySQL server.
+  const server = (ps: string): string => `(!${o}.metadata.name.matches(${re(PATTERNS.tool)}) && ${containers(ps)}.exists(c, ${mysqlServer('c')}))`;
+  const serverPod = `(${o}.kind == 'Pod' ? (has(${o}.spec) && ${server(`${o}.spec`)}) : (${hasTemplate} && has(${template}.spec) && ${server(`${template}.spec`)}))`;
+  const name = `(has(${o}.metadata.name) && ${galeraWords(`${o}.metadata.name`)} && (${o}.kind == 'StatefulSet' || ${serverPod}))`;
   return `(!${controlled} && (${labelled(`${o}.metadata`)} || ${templateLabel} || ${name} || ${podSpec}))`;
 }
 

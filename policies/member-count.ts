@@ -9,6 +9,14 @@ import type { RawFinding } from './types.ts';
 
 export const ODD_MEMBERS = 'a Galera cluster needs an odd number of members (1, 3, 5, ...) to keep quorum when the network splits';
 
+/**
+ * How many of `members` can be down at once while the rest still hold a strict majority:
+ * (n - 1) / 2 rounded down, so 1 of 3, 2 of 5, 3 of 7.
+ */
+export function tolerableLosses(members: number): number {
+  return Math.max(0, Math.floor((members - 1) / 2));
+}
+
 export function memberCountFindings(count: number, path: string): RawFinding[] {
   if (count === 0) {
     return [

@@ -55,14 +55,15 @@ export interface RawFinding {
 
 /**
  * Other objects a rule may consult. Offline it is the rest of the bundle; online a
- * cache of the cluster. `scope` tells which: in a bundle every object is itself judged,
- * so a rule does not report a problem of a related object a second time.
- * A view is a snapshot for one evaluation (a bundle, or one admission review): rules may
- * memoise answers on it, so an online cache hands out a new view per review.
+ * cache of the cluster; in an audit, what the audit listed. `scope` tells which: in a
+ * bundle or an audit every object is itself judged, so a rule does not report a problem
+ * of a related object a second time (scope.ts says which scope means what).
+ * A view is a snapshot for one evaluation (a bundle, one admission review, one audit run):
+ * rules may memoise answers on it, so an online cache hands out a new view per review.
  */
 export interface Related {
   /** `none`: nothing around the object is visible (a webhook without cluster credentials). */
-  readonly scope: 'bundle' | 'cluster' | 'none';
+  readonly scope: 'bundle' | 'cluster' | 'audit' | 'none';
   get(kind: string, namespace: string, name: string): KubeObject | undefined;
   list(kind: string, namespace: string): readonly KubeObject[];
 }

@@ -18,12 +18,16 @@ export function renderRulesDoc(): string {
     '2. Galera replication ports (4567, 4568, 4444) on a container, next to 3306 or with a second replication port',
     '   (4444 alone is Selenium Grid, 4567 alone Sinatra);',
     '3. `wsrep` settings or a `gcomm://` address in a container command, args or env, or in a mounted ConfigMap that is visible;',
-    '4. an image whose repository names galera, pxc or percona-xtradb-cluster (not an operator image), or, for a StatefulSet, its name.',
+    '4. an image whose repository names galera, pxc or percona-xtradb-cluster (not an operator image), or a name that does:',
+    '   for a StatefulSet the name alone, for another workload only next to a MySQL server container (a MySQL-family image',
+    '   that is no proxy, exporter or backup tool, listening on 3306): seed 001\'s Deployment `galera` of `severalnines/mariadb`',
+    '   shows nothing else, while a `galera-haproxy` or `galera-exporter` Deployment sits next to a cluster without being one.',
     '',
     'The image `mariadb` alone is not a signal. The label `galera-gitops.io/ignore: "true"` opts an object out.',
     'Objects controlled by another object (a StatefulSet\'s Pods, a Deployment\'s ReplicaSets, an operator\'s',
     'StatefulSets) are not judged: their owner is. Services, PersistentVolumeClaims, Scales and',
-    'HorizontalPodAutoscalers are judged through the Galera StatefulSet they belong to.',
+    'HorizontalPodAutoscalers are judged through the Galera StatefulSet they belong to, PodDisruptionBudgets through',
+    'the Galera StatefulSets whose pods they select.',
     '',
     'Objects are judged the way the apiserver stores them: a removed API version as its current equivalent, and',
     'omitted fields with the apiserver\'s defaults (`podManagementPolicy: OrderedReady`,',
@@ -45,5 +49,22 @@ export function renderRulesDoc(): string {
   for (const rule of CATALOGUE) {
     out.push(`### ${rule.id}`, '', `**${rule.title}.** Default severity: \`${rule.severity}\`. Kinds: ${rule.kinds.join(', ').replace('*', 'any')}.`, '', `Why: ${rule.why}`, '', `Fix: ${rule.fix}`, '');
   }
+  out.push(...NOT_A_RULE);
   return out.join('\n');
 }
+
+/** Rules users ask for that the catalogue leaves out on purpose, and why. */
+const NOT_A_RULE = [
+  '## Not a rule',
+  '',
+  '**A member list in a ConfigMap that disagrees with `spec.replicas`.** Membership is dynamic, so there is no list to',
+  'disagree. The generated start-up script (`generator/scripts/start.sh`, `write_options`, with `generator/scripts/lib.sh`)',
+  'writes `wsrep_cluster_address` when a member starts, naming `<statefulset>-<i>.<service>.<namespace>.svc` for as many',
+  'members as the largest of: the environment\'s `members` setting, the size this member last saw while Synced, and any',
+  'larger size a peer reports (`kubectl scale` can grow a cluster beyond what git says); peers are found through the',
+  'governing Service, which publishes not-ready addresses. And a `gcomm://` address is only where a member looks for',
+  'the group: it joins through any one peer it reaches, and the group\'s size is what the members agree on (the',
+  'primary component), not the list. A hand-written static list that misses members still works the same way, as',
+  'long as it names one that is up.',
+  '',
+];

@@ -40,7 +40,7 @@ describe('galera-gitops check', () => {
   });
 
   it('exits 0 when there are only warnings and waived findings', () => {
-    const dir = scratch({ 'one.yaml': 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: solo, labels: {galera-gitops.io/cluster: solo}}\nspec:\n  replicas: 1\n  serviceName: solo\n  template: {spec: {terminationGracePeriodSeconds: 600, containers: [{name: db, image: mariadb:11.4}]}}\n  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce]}}]\n' });
+    const dir = scratch({ 'one.yaml': 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: solo, labels: {galera-gitops.io/cluster: solo}}\nspec:\n  replicas: 1\n  serviceName: solo\n  template: {spec: {terminationGracePeriodSeconds: 600, containers: [{name: db, image: mariadb:11.4, readinessProbe: {exec: {command: [healthcheck.sh]}}}]}}\n  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce]}}]\n' });
     const r = run(['check', join(dir, 'one.yaml')]);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /:5: warn odd-replicas StatefulSet solo spec\.replicas: spec\.replicas is 1; /);
@@ -50,8 +50,8 @@ describe('galera-gitops check', () => {
   it('reads a whole folder recursively, YAML and JSON alike', () => {
     const r = run(['check', CORPUS_DIR]);
     assert.equal(r.status, 1);
-    // 66 objects in 19 files, one of them a JSON kind: List; deny/warn/waived are the sums of the .expected files.
-    assert.match(r.stdout, /\n66 objects checked: 38 deny, 8 warn, 2 waived\n$/);
+    // 97 objects in 24 files, one of them a JSON kind: List; deny/warn/waived are the sums of the .expected files.
+    assert.match(r.stdout, /\n97 objects checked: 51 deny, 12 warn, 2 waived\n$/);
   });
 
   it('reads standard input with -, as in kustomize build | galera-gitops check -', () => {
@@ -141,7 +141,8 @@ describe('galera-gitops check', () => {
         '<stdin>:15: deny rwo-storage StatefulSet db/g spec.volumeClaimTemplates: spec.volumeClaimTemplates is not set; each Galera member needs its own persistent volume for its data directory, or it loses its data when the pod moves: mount a volumeClaimTemplates entry with accessModes [ReadWriteOnce] at the data directory\n' +
         '<stdin>:16: warn governing-service StatefulSet db/g spec.serviceName: spec.serviceName is "g"; that Service is not in the checked input, so it cannot be verified: check it together with the Service (for example the whole kustomize build output)\n' +
         '<stdin>:17: warn termination-grace StatefulSet db/g spec.template.spec.terminationGracePeriodSeconds: spec.template.spec.terminationGracePeriodSeconds is 30 (the Kubernetes default); a clean Galera shutdown can take longer: use at least 60 seconds\n' +
-        '4 objects checked: 2 deny, 2 warn, 0 waived\n',
+        '<stdin>:17: deny readiness-probe StatefulSet db/g spec.template.spec.containers[0].readinessProbe: spec.template.spec.containers[0].readinessProbe is not set on server container "db"; a joining, donating or desynced Galera member would count as Ready, so OrderedReady starts the next member too early and clients reach a member that is not Synced: add a readinessProbe that passes only when wsrep_local_state is 4 (Synced)\n' +
+        '4 objects checked: 3 deny, 2 warn, 0 waived\n',
     );
   });
 

@@ -30,7 +30,7 @@ describe('fixture corpus', () => {
   it('has look-alikes, valid manifests and every deny rule', () => {
     assert.ok(entries.length >= 15, `only ${entries.length} fixtures`);
     const rules = new Set(entries.flatMap((e) => e.expected.map((l) => withoutLine(l).split(' ')[1])));
-    for (const rule of ['odd-replicas', 'governing-service', 'rwo-storage', 'ordered-ready', 'stable-identity', 'termination-grace', 'plaintext-credentials', 'removed-api', 'waiver-syntax']) {
+    for (const rule of ['odd-replicas', 'governing-service', 'rwo-storage', 'ordered-ready', 'stable-identity', 'termination-grace', 'readiness-probe', 'update-strategy', 'disruption-budget', 'pinned-image', 'plaintext-credentials', 'removed-api', 'waiver-syntax']) {
       assert.ok(rules.has(rule), `no fixture produces ${rule}`);
     }
   });

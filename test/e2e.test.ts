@@ -29,7 +29,7 @@ function sts(name: string, namespace: string, spec: Record<string, unknown> = {}
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { terminationGracePeriodSeconds: 600, containers: [{ name: 'db', image: 'mariadb:11.4', volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }], ...pod },
+        spec: { terminationGracePeriodSeconds: 600, containers: [{ name: 'db', image: 'mariadb:11.4', readinessProbe: { exec: { command: ['healthcheck.sh', '--readiness'] } }, volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }], ...pod },
       },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
       ...spec,
@@ -77,7 +77,7 @@ describe('end to end through a real kube-apiserver', { timeout: 20 * 60_000 }, (
     ['rwo-storage', [peers('c', 'rules'), sts('c', 'rules', { volumeClaimTemplates: [] }, {}, { volumes: [{ name: 'data', emptyDir: {} }] })], '- rwo-storage at spec.template.spec.volumes[0].emptyDir: the data directory /var/lib/mysql of container "db" is on emptyDir volume "data"'],
     ['ordered-ready', [peers('d', 'rules'), sts('d', 'rules', { podManagementPolicy: 'Parallel' })], '- ordered-ready at spec.podManagementPolicy: spec.podManagementPolicy is Parallel; '],
     ['termination-grace', [peers('e', 'rules'), sts('e', 'rules', {}, {}, { terminationGracePeriodSeconds: 0 })], '- termination-grace at spec.template.spec.terminationGracePeriodSeconds: spec.template.spec.terminationGracePeriodSeconds is 0; '],
-    ['plaintext-credentials', [peers('f', 'rules'), sts('f', 'rules', {}, {}, { containers: [{ name: 'db', image: 'mariadb:11.4', env: [{ name: 'MARIADB_ROOT_PASSWORD', value: 'hunter2' }], volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }] })], '- plaintext-credentials at spec.template.spec.containers[0].env[0].value: env MARIADB_ROOT_PASSWORD of container "db" has a literal value; '],
+    ['plaintext-credentials', [peers('f', 'rules'), sts('f', 'rules', {}, {}, { containers: [{ name: 'db', image: 'mariadb:11.4', readinessProbe: { exec: { command: ['healthcheck.sh', '--readiness'] } }, env: [{ name: 'MARIADB_ROOT_PASSWORD', value: 'hunter2' }], volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }] })], '- plaintext-credentials at spec.template.spec.containers[0].env[0].value: env MARIADB_ROOT_PASSWORD of container "db" has a literal value; '],
     ['stable-identity', [JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'g', namespace: 'rules' }, spec: { replicas: 3, selector: { matchLabels: { app: 'g' } }, template: { metadata: { labels: { app: 'g' } }, spec: { terminationGracePeriodSeconds: 600, containers: [{ name: 'db', image: 'bitnami/mariadb-galera:11.4' }] } } } })], 'Deployment rules/g breaks a Galera rule:\n- stable-identity at kind: kind is Deployment; '],
   ];
   for (const [rule, manifests, message] of cases) {

@@ -1,4 +1,5 @@
 import { at, str } from '../object.ts';
+import { isLive, judgedTogether } from '../scope.ts';
 import { galeraServiceReason, serviceProblems } from '../service.ts';
 import type { RawFinding, Rule, Subject } from '../types.ts';
 
@@ -40,7 +41,7 @@ function checkStatefulSet(subject: Subject): RawFinding[] {
   if (related.scope === 'none') return [];
   const service = related.get('Service', ref.namespace, serviceName);
   if (service === undefined) {
-    const where = related.scope === 'bundle'
+    const where = !isLive(related)
       ? 'is not in the checked input, so it cannot be verified: check it together with the Service (for example the whole kustomize build output)'
       : `does not exist in namespace ${JSON.stringify(ref.namespace)}: create it with clusterIP: None and publishNotReadyAddresses: true before the members start`;
     return [
@@ -51,9 +52,9 @@ function checkStatefulSet(subject: Subject): RawFinding[] {
       },
     ];
   }
-  // In a bundle the Service is judged itself; in a cluster it was admitted earlier, so
-  // the StatefulSet that relies on it is where the problem shows.
-  if (related.scope === 'bundle') return [];
+  // In a bundle or an audit the Service is judged itself; in a cluster it was admitted
+  // earlier, so the StatefulSet that relies on it is where the problem shows.
+  if (judgedTogether(related)) return [];
   return serviceProblems(service).map((p) => ({
     path: 'spec.serviceName',
     message: `spec.serviceName is ${JSON.stringify(serviceName)}, whose ${p.problem}: ${p.fix} on Service ${JSON.stringify(serviceName)}`,

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluate } from '../evaluate.ts';
-import { clusterOf, galeraStatefulSet, service } from '../../test/support/objects.ts';
+import { READY, clusterOf, galeraStatefulSet, service } from '../../test/support/objects.ts';
 import type { KubeObject } from '../types.ts';
 
 const related = clusterOf([service('g-peers', { clusterIP: 'None', publishNotReadyAddresses: true })]);
 const rulesOf = (object: KubeObject): string[] => evaluate({ object, operation: 'CREATE', related }).map((f) => `${f.rule} ${f.severity} ${f.path}`);
-const withPod = (pod: Record<string, unknown>): KubeObject => galeraStatefulSet('g', { template: { spec: { containers: [{ name: 'db', image: 'x', volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }], ...pod } } });
+const withPod = (pod: Record<string, unknown>): KubeObject => galeraStatefulSet('g', { template: { spec: { containers: [{ name: 'db', image: 'mariadb:11.4', readinessProbe: READY, volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }], ...pod } } });
 
 describe('ordered-ready', () => {
   it('treats an omitted policy as OrderedReady', () => {
@@ -25,7 +25,7 @@ describe('termination-grace', () => {
 });
 
 describe('plaintext-credentials', () => {
-  const env = (entries: unknown[]): KubeObject => withPod({ terminationGracePeriodSeconds: 600, initContainers: [{ name: 'init', image: 'x', env: entries }] });
+  const env = (entries: unknown[]): KubeObject => withPod({ terminationGracePeriodSeconds: 600, initContainers: [{ name: 'init', image: 'busybox:1.37', env: entries }] });
   it('denies literal values of *PASSWORD*, *SECRET* and *_PASS in any container, never echoing the value', () => {
     const findings = evaluate({ object: env([{ name: 'root_password', value: 's3cr3t-value' }, { name: 'APP_SECRET_KEY', value: 'k' }, { name: 'SST_PASS', value: 'p' }, { name: 'PASSTHROUGH', value: 'x' }]), operation: 'CREATE', related });
     assert.deepEqual(findings.map((f) => f.path), ['spec.template.spec.initContainers[0].env[0].value', 'spec.template.spec.initContainers[0].env[1].value', 'spec.template.spec.initContainers[0].env[2].value']);

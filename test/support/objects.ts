@@ -2,6 +2,9 @@
 import type { KubeObject, Related } from '../../policies/types.ts';
 import { bundleRelated } from '../../policies/bundle.ts';
 
+/** A readiness probe of the shape the generator writes (readiness-probe asks only that one exists). */
+export const READY = { exec: { command: ['/scripts/probe.sh', 'ready'] } };
+
 export function statefulSet(name: string, spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}): KubeObject {
   return {
     apiVersion: 'apps/v1',
@@ -13,7 +16,7 @@ export function statefulSet(name: string, spec: Record<string, unknown> = {}, me
       template: {
         spec: {
           terminationGracePeriodSeconds: 600,
-          containers: [{ name: 'db', image: 'mariadb:11.4', volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }],
+          containers: [{ name: 'db', image: 'mariadb:11.4', readinessProbe: READY, volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }],
         },
       },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'] } }],
