@@ -27,6 +27,9 @@ export function readSpec(file: string): ClusterSpec {
 export function planCluster(spec: ClusterSpec, outDir: string): ClusterPlan {
   const p = plan(join(outDir, spec.name), renderTree(spec));
   const warnings: string[] = [];
+  if (spec.flavor === 'percona-xtradb-cluster') {
+    warnings.push(`${spec.source}: flavor percona-xtradb-cluster has never run in galera-gitops's tests (no Percona server packages are reachable from where they run): its scripts follow PXC 8.0's documentation, but only the mariadb flavor is proven on real pods (docs/generator.md, Flavors)`);
+  }
   for (const [path, before] of p.before) {
     const after = p.write.get(path);
     if (after === undefined) continue;

@@ -97,6 +97,18 @@ describe('galera-gitops generate', () => {
     assert.equal(existsSync(join(dir, 'overlays')), false);
   });
 
+  it('says in its output that the percona-xtradb-cluster flavor has never run here', () => {
+    const dir = workspace();
+    const spec = join(dir, 'orders-db.galera.yaml');
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39'));
+    const result = run(dir, 'generate');
+    assert.equal(result.status, 0);
+    assert.equal(
+      result.stderr,
+      "warning: orders-db.galera.yaml: flavor percona-xtradb-cluster has never run in galera-gitops's tests (no Percona server packages are reachable from where they run): its scripts follow PXC 8.0's documentation, but only the mariadb flavor is proven on real pods (docs/generator.md, Flavors)\n",
+    );
+  });
+
   it('exits 2 when there is no spec to generate', () => {
     const result = run(mkdtempSync(join(tmpdir(), 'empty-')), 'generate');
     assert.equal(result.status, 2);

@@ -55,7 +55,8 @@ export async function createCa(days: number): Promise<Pem> {
 }
 
 /** A serving certificate for `hosts` (DNS names and IPs), signed by `ca`, valid for `ms`. */
-export async function issueServing(ca: Pem, hosts: readonly string[], days: number, ms = days * DAY_MS): Promise<Pem> {
+/** A leaf certificate for `hosts`; `clientAuth` also lets it authenticate as a client (peers that dial each other, like Galera members). */
+export async function issueServing(ca: Pem, hosts: readonly string[], days: number, ms = days * DAY_MS, clientAuth = false): Promise<Pem> {
   const lib = await x509();
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const issuer = new lib.X509Certificate(ca.cert);
@@ -71,7 +72,7 @@ export async function issueServing(ca: Pem, hosts: readonly string[], days: numb
     signingAlgorithm: ALGORITHM,
     extensions: [
       new lib.SubjectAlternativeNameExtension(names),
-      new lib.ExtendedKeyUsageExtension([lib.ExtendedKeyUsage.serverAuth]),
+      new lib.ExtendedKeyUsageExtension(clientAuth ? [lib.ExtendedKeyUsage.serverAuth, lib.ExtendedKeyUsage.clientAuth] : [lib.ExtendedKeyUsage.serverAuth]),
       new lib.KeyUsagesExtension(lib.KeyUsageFlags.digitalSignature | lib.KeyUsageFlags.keyEncipherment, true),
     ],
   });

@@ -42,7 +42,10 @@ export function serverContainer(spec: ClusterSpec): Record<string, unknown> {
     readinessProbe: probe('readiness', { periodSeconds: 2, failureThreshold: 1, timeoutSeconds: 2 }),
     // probe.sh gives a starting server 10 min and a stuck one 2 min itself; the kubelet
     // restarts after 3 failures 10 s apart.
-    livenessProbe: probe('liveness', { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 8 }),
+    // A member the liveness probe gives up on is hung or stuck (a server that failed an
+    // incremental transfer can hang in its own shutdown): it gets 60 s to stop cleanly, not
+    // the pod's 600 s meant for a busy member's orderly shutdown.
+    livenessProbe: probe('liveness', { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 8, terminationGracePeriodSeconds: 60 }),
     resources: { requests: { cpu: small.cpu, memory: small.memory }, limits: { memory: small.memory } },
     securityContext: locked,
     volumeMounts: [

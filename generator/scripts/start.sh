@@ -44,6 +44,14 @@ fi
 # shellcheck source=datadir.sh
 . "$SCRIPTS/datadir.sh"
 
+# Encryption on (the certificate is mounted): MariaDB's encrypted state transfer checks the
+# certificates with the openssl utility, on the donor and the joiner. Without it every state
+# transfer fails, so the image is refused now rather than at the first lost volume.
+if grep -q '^ssl-mode=' "$SCRIPTS/settings.cnf" 2>/dev/null && ! command -v openssl >/dev/null; then
+  log "encryption is on, but this image has no openssl utility, which encrypted state transfers need: use an image that has it (the official mariadb image does)"
+  exit 1
+fi
+
 # --- Signals: every phase ends promptly on SIGTERM, stopping what it started ----------
 CHILD="" ELECTION_SERVER="" INIT_SERVER=""
 on_term() {

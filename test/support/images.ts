@@ -126,7 +126,8 @@ export function debianRoot(root: string, packages: readonly string[], fixup: str
   run('unshare', ['--mount', '--propagation', 'private', 'chroot', root, 'bash', '-euo', 'pipefail', '-c', fixup]);
 }
 
-const MARIADB_PACKAGES = ['mariadb-server', 'galera-4', 'mariadb-backup', 'socat'];
+// openssl: an encrypted state transfer checks the certificates with it (the official image has it through ca-certificates).
+const MARIADB_PACKAGES = ['mariadb-server', 'galera-4', 'mariadb-backup', 'socat', 'openssl'];
 /**
  * Laid out like the official mariadb image the overlays name: the `mysql` user at uid/gid
  * 999 (the generated securityContext runs as 999 and the kubelet gives the data volume

@@ -67,6 +67,9 @@ export class RealNode {
     const pause = pauseImage();
     const node = new RealNode(await freePort(), pause);
     const begin = Date.now();
+    // Interrupted (Ctrl-C, a CI timeout's SIGTERM): the node is taken down before the process
+    // ends, so no process, cgroup, bridge or mount outlives the run.
+    process.once('SIGINT', node.onSignal).once('SIGTERM', node.onSignal);
     try {
       node.createBridge();
       node.cgroups.create();
@@ -243,7 +246,12 @@ export class RealNode {
   }
 
   /** Stops everything and removes everything it made; safe to call on a half-started node. */
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    void this.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+
   async stop(): Promise<void> {
+    process.off('SIGINT', this.onSignal).off('SIGTERM', this.onSignal);
     const errors: string[] = [];
     const step = async (what: string, action: () => void | Promise<void>): Promise<void> => {
       try {
