@@ -2,6 +2,7 @@
 /** The `galera-gitops` command line: one program, one sub-command per front end. */
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { auditCommand } from './audit-command.ts';
 import { checkCommand, EXIT } from './check/command.ts';
 import { generateCommand } from './generate-command.ts';
 import { initCommand } from './init-command.ts';
@@ -14,6 +15,7 @@ const program = new Command('galera-gitops')
   .showHelpAfterError();
 program.addCommand(generateCommand());
 program.addCommand(checkCommand(pkg.version));
+program.addCommand(auditCommand());
 program.addCommand(initCommand());
 program.addCommand(serveCommand());
 for (const command of program.commands) command.exitOverride();

@@ -7,17 +7,17 @@ export function objectName(f: Finding): string {
   return `${f.object.kind} ${f.object.namespace === '' ? '' : `${f.object.namespace}/`}${name}`;
 }
 
-/** `LINE: verdict rule Kind ns/name path: message`, the line without its file. */
+/** `LINE: verdict rule Kind ns/name path: message`, the line without its file (no `LINE: ` for an object read from a cluster). */
 export function findingLine(f: Finding): string {
   const verdict = f.waived === undefined ? f.severity : 'waived';
   const waived = f.waived === undefined ? '' : ` (waived: ${f.waived})`;
-  return `${f.line ?? 1}: ${verdict} ${f.rule} ${objectName(f)} ${f.path}: ${f.message}${waived}`;
+  return `${f.line === undefined ? '' : `${String(f.line)}: `}${verdict} ${f.rule} ${objectName(f)} ${f.path}: ${f.message}${waived}`;
 }
 
-export function textReport(report: CheckReport): string {
+export function textReport(report: CheckReport, verb = 'checked'): string {
   const lines = report.findings.map((f) => `${f.file === undefined ? '' : `${f.file}:`}${findingLine(f)}`);
   lines.push(...report.notices.map((n) => `note: ${n}`));
   const s = report.summary;
-  lines.push(`${s.objects} ${s.objects === 1 ? 'object' : 'objects'} checked: ${s.deny} deny, ${s.warn} warn, ${s.waived} waived`);
+  lines.push(`${s.objects} ${s.objects === 1 ? 'object' : 'objects'} ${verb}: ${s.deny} deny, ${s.warn} warn, ${s.waived} waived`);
   return `${lines.join('\n')}\n`;
 }
