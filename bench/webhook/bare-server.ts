@@ -1,20 +1,28 @@
 /**
- * The baseline for bench/webhook: a bare node:https server that reads the same bodies,
- * parses them and answers "allowed". Usage: bare-server.ts PORT CERT KEY
+ * The baseline for bench/webhook: a bare Node server on the same protocols as the webhook
+ * (HTTP/2, which the apiserver's webhook client speaks, and HTTP/1.1 on one TLS port, the
+ * protocol picked by ALPN) that reads the same bodies, parses them and answers "allowed",
+ * with no rules, caps, metrics or logs: the least any Node webhook must spend per review.
+ * run.ts starts it pinned to the server core, like the webhook. Usage: bare-server.ts PORT CERT KEY
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:https';
+import { createSecureServer } from 'node:http2';
 
 const [port, cert, key] = process.argv.slice(2);
-const server = createServer({ cert: readFileSync(cert ?? ''), key: readFileSync(key ?? '') }, (req, res) => {
+const server = createSecureServer({ cert: readFileSync(cert ?? ''), key: readFileSync(key ?? ''), allowHTTP1: true }, (req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string } };
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } }));
+    const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   });
 });
 server.listen(Number(port), '127.0.0.1', () => {
   process.stdout.write('listening\n');
+});
+process.once('SIGTERM', () => {
+  server.close();
+  process.exit(0);
 });
