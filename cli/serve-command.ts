@@ -67,9 +67,12 @@ export function serveCommand(): Command {
         return;
       }
       let cache: ClusterCache;
+      let stopAudit = (): void => undefined;
       if (informers !== undefined && kc !== undefined) {
         cache = new informers.InformerCache(kc, logger, Number(flags.cacheStaleAfter) * 1000);
+        if (config.auditIntervalSeconds > 0) stopAudit = (await import('../webhook/audit-loop.ts')).startAuditLoop(kc, config, logger);
       } else {
+        if (config.auditIntervalSeconds > 0) logger.warn('no cluster credentials: the periodic audit (auditIntervalSeconds) does not run');
         logger.warn('no cluster credentials: only single objects are judged; a Scale of an unknown StatefulSet follows unknownParent');
         cache = new StaticCache();
       }
@@ -89,6 +92,7 @@ export function serveCommand(): Command {
       const stop = (signal: string): void => {
         logger.info({ signal }, 'stopping: finishing in-flight reviews');
         tls.stop();
+        stopAudit();
         void running.close(Number(flags.shutdownGrace) * 1000).then(() => {
           logger.info('stopped');
           logger.flush();

@@ -15,8 +15,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadInputs } from '../cli/check/load.ts';
 import { findingLine } from '../cli/check/report-text.ts';
+import { loadKubeConfig } from '../audit/read.ts';
 import { toCurrentApi } from '../policies/api-versions.ts';
 import { evaluateBundle, type Finding, type KubeObject } from '../policies/index.ts';
+import { auditOnce } from '../webhook/audit-loop.ts';
+import { DEFAULT_CONFIG } from '../webhook/config.ts';
 import { ControlPlane } from './support/control-plane.ts';
 import { corpus } from './support/corpus.ts';
 import { MAIN } from './support/paths.ts';
@@ -91,6 +94,24 @@ describe('galera-gitops audit against a real apiserver', { timeout: 10 * 60_000 
     const lines = r.stdout.trimEnd().split('\n');
     assert.deepEqual(lines.slice(0, -1).sort(), [...expected].sort());
     assert.match(lines.at(-1) ?? '', /^\d+ objects audited: \d+ deny, \d+ warn, \d+ waived$/);
+  });
+
+  it('the webhook\'s periodic audit records warn-mode findings as Events on the objects, once per problem', async () => {
+    plane.apply('', 'label', 'namespace', 'fx12-db', 'galera-gitops.io/mode=warn');
+    const kc = loadKubeConfig(plane.kubeconfig, undefined);
+    const config = { ...DEFAULT_CONFIG, auditIntervalSeconds: 600 };
+    const first = await auditOnce(kc, config, new Date());
+    const events = (): { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } }[] =>
+      (JSON.parse(plane.kubectl(['get', 'events', '-A', '-o', 'json']).stdout) as { items: { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } }[] }).items;
+    // Only the warn-mode namespace: member-counts (fx12) has a 4, a 1 and a 0.
+    assert.equal(first.events, 3);
+    const four = events().find((e) => e.involvedObject.name === 'four');
+    assert.equal(four?.type, 'Warning');
+    assert.equal(four.reason, 'GaleraRule');
+    assert.match(four.message, /^odd-replicas at spec\.replicas: spec\.replicas is 4; a Galera cluster needs an odd number of members/);
+    assert.match(plane.kubectl(['describe', 'statefulset', '-n', 'fx12-db', 'four']).stdout, /Warning\s+GaleraRule\s+.*odd-replicas at spec\.replicas/);
+    await auditOnce(kc, config, new Date());
+    assert.equal(events().length, 3);
   });
 
   it('writes one PolicyReport per namespace with findings, kept whole by the CRD, and deletes it once they are gone', () => {

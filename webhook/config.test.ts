@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       severity: { 'termination-grace': 'deny', 'plaintext-credentials': 'off' },
       exemptNamespaces: ['kube-system', 'galera-gitops'],
       unknownParent: 'allow',
+      auditIntervalSeconds: 0,
     });
   });
 
@@ -27,6 +28,8 @@ describe('parseConfig', () => {
     };
     assert.equal(message('mode: enforce\nseverity:\n  odd-replica: warn\n'), 'p.yaml:3: severity.odd-replica: not a rule of the catalogue (odd-replicas, governing-service, rwo-storage, ordered-ready, stable-identity, termination-grace, readiness-probe, update-strategy, disruption-budget, pinned-image, plaintext-credentials, removed-api, waiver-syntax)');
     assert.equal(message('severity:\n  odd-replicas: maybe\n'), 'p.yaml:2: severity.odd-replicas: must be one of deny, warn, off');
-    assert.equal(message('mood: warn\n'), 'p.yaml:1: (top level): unknown field mood (known: mode, severity, exemptNamespaces, unknownParent)');
+    assert.equal(message('mood: warn\n'), 'p.yaml:1: (top level): unknown field mood (known: mode, severity, exemptNamespaces, unknownParent, auditIntervalSeconds)');
+    assert.match(message('auditIntervalSeconds: 30\n'), /^p\.yaml:1: auditIntervalSeconds: /);
+    assert.equal(parseConfig('auditIntervalSeconds: 600\n', 'p.yaml').auditIntervalSeconds, 600);
   });
 });

@@ -18,9 +18,14 @@ export interface PolicyConfig {
   exemptNamespaces: readonly string[];
   /** A Scale of a StatefulSet the cache does not know: deny (default) or allow. */
   unknownParent: 'deny' | 'allow';
+  /**
+   * Seconds between periodic audits of the whole cluster, whose findings in warn-mode
+   * namespaces become Events on the objects; 0 (the default) runs none.
+   */
+  auditIntervalSeconds: number;
 }
 
-export const DEFAULT_CONFIG: PolicyConfig = { mode: 'enforce', severity: {}, exemptNamespaces: ['kube-system'], unknownParent: 'deny' };
+export const DEFAULT_CONFIG: PolicyConfig = { mode: 'enforce', severity: {}, exemptNamespaces: ['kube-system'], unknownParent: 'deny', auditIntervalSeconds: 0 };
 
 const schema = {
   type: 'object',
@@ -30,6 +35,8 @@ const schema = {
     severity: { type: 'object', propertyNames: { enum: [...RULE_IDS] }, additionalProperties: { enum: ['deny', 'warn', 'off'] } },
     exemptNamespaces: { type: 'array', items: { type: 'string' } },
     unknownParent: { enum: ['deny', 'allow'] },
+    // At least a minute: each audit lists every judged kind of the cluster.
+    auditIntervalSeconds: { type: 'integer', anyOf: [{ const: 0 }, { minimum: 60 }] },
   },
 };
 
@@ -58,7 +65,7 @@ export function parseConfig(text: string, file: string): PolicyConfig {
             : e.keyword === 'enum' && allowed !== undefined
               ? `must be one of ${allowed.map(String).join(', ')}`
               : e.keyword === 'additionalProperties'
-                ? `unknown field ${String((e.params as { additionalProperty?: string }).additionalProperty)} (known: mode, severity, exemptNamespaces, unknownParent)`
+                ? `unknown field ${String((e.params as { additionalProperty?: string }).additionalProperty)} (known: mode, severity, exemptNamespaces, unknownParent, auditIntervalSeconds)`
                 : (e.message ?? 'invalid');
         return `${file}:${String(line)}: ${field}: ${what}`;
       });
@@ -69,6 +76,7 @@ export function parseConfig(text: string, file: string): PolicyConfig {
     severity: value.severity ?? {},
     exemptNamespaces: value.exemptNamespaces ?? DEFAULT_CONFIG.exemptNamespaces,
     unknownParent: value.unknownParent ?? DEFAULT_CONFIG.unknownParent,
+    auditIntervalSeconds: value.auditIntervalSeconds ?? DEFAULT_CONFIG.auditIntervalSeconds,
   };
 }
 
