@@ -4,8 +4,10 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { auditCommand } from './audit-command.ts';
 import { checkCommand, EXIT } from './check/command.ts';
+import { exportCommand } from './export-command.ts';
 import { generateCommand } from './generate-command.ts';
 import { initCommand } from './init-command.ts';
+import { restoreJobCommand } from './restore-job-command.ts';
 import { serveCommand } from './serve-command.ts';
 
 const program = new Command('galera-gitops')
@@ -16,7 +18,9 @@ const program = new Command('galera-gitops')
 program.addCommand(generateCommand());
 program.addCommand(checkCommand(pkg.version));
 program.addCommand(auditCommand());
+program.addCommand(exportCommand());
 program.addCommand(initCommand());
+program.addCommand(restoreJobCommand());
 program.addCommand(serveCommand());
 for (const command of program.commands) command.exitOverride();
 

@@ -21,14 +21,14 @@ export interface MatchCondition {
   expression: string;
 }
 
-const lit = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-const re = (source: string): string => lit(`(?i)${source}`);
+export const lit = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+export const re = (source: string): string => lit(`(?i)${source}`);
 /** detect.ts galeraWords: the words, and not an operator. */
 const galeraWords = (text: string): string => `(${text}.matches(${re(PATTERNS.galeraWords)}) && !${text}.matches(${re(PATTERNS.operator)}))`;
 const list = (values: readonly number[]): string => `[${values.join(', ')}]`;
 
 /** Init containers and containers of the pod spec at `ps`. */
-const containers = (ps: string): string => `((has(${ps}.initContainers) ? ${ps}.initContainers : []) + (has(${ps}.containers) ? ${ps}.containers : []))`;
+export const containers = (ps: string): string => `((has(${ps}.initContainers) ? ${ps}.initContainers : []) + (has(${ps}.containers) ? ${ps}.containers : []))`;
 
 /** detect.ts portSignal: two replication ports, or one next to 3306, on one container. */
 const portSignal = (c: string): string => {
@@ -43,18 +43,24 @@ const wsrepSignal = (c: string): string => {
   return `(${words('command')} || ${words('args')} || ${env})`;
 };
 
-/** detect.ts imageSignal, on the whole reference (tag included: a superset). */
-const imageSignal = (c: string): string => `(has(${c}.image) && ${galeraWords(`${c}.image`)})`;
+/** detect.ts imageSignal, on the whole reference (tag included: a superset); `exact`: on the repository, as detection does. */
+const imageSignal = (c: string, exact = false): string => (exact ? `(has(${c}.image) && ${galeraWords(repository(`${c}.image`))})` : `(has(${c}.image) && ${galeraWords(`${c}.image`)})`);
+
+/** The repository of the image reference `image`: no digest, no tag (a colon after the last slash). */
+export const repository = (image: string): string =>
+  `cel.bind(r, ${image}.split('@')[0], r.lastIndexOf(':') > r.lastIndexOf('/') ? r.substring(0, r.lastIndexOf(':')) : r)`;
 
 /** detect.ts mysqlFamily, the condition of the ConfigMap signal. */
-const mysqlFamily = (c: string): string => `((has(${c}.image) && ${c}.image.matches(${re(PATTERNS.mysqlFamily)})) || (has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && p.containerPort == ${String(MYSQL_PORT)})))`;
+export const mysqlFamily = (c: string): string => `((has(${c}.image) && ${c}.image.matches(${re(PATTERNS.mysqlFamily)})) || (has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && p.containerPort == ${String(MYSQL_PORT)})))`;
 
 /** detect.ts mysqlServer: a MySQL-family image that is no tool, listening on 3306. */
 const mysqlServer = (c: string): string => `(has(${c}.image) && ${c}.image.matches(${re(PATTERNS.mysqlFamily)}) && !${c}.image.matches(${re(PATTERNS.tool)}) && has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && p.containerPort == ${String(MYSQL_PORT)}))`;
 
 /** The pod signals of the pod spec at `ps`; a mounted ConfigMap counts next to a MySQL-family container. */
-const podSignals = (ps: string): string => {
-  const perContainer = `${containers(ps)}.exists(c, ${portSignal('c')} || ${wsrepSignal('c')} || ${imageSignal('c')})`;
+const podSignals = (ps: string, exact = false): string => {
+  const perContainer = `${containers(ps)}.exists(c, ${portSignal('c')} || ${wsrepSignal('c')} || ${imageSignal('c', exact)})`;
+  // Exact detection from the object alone cannot read the ConfigMap, so it leaves that signal out.
+  if (exact) return perContainer;
   const configMap = `(has(${ps}.volumes) && ${ps}.volumes.exists(v, has(v.configMap)) && ${containers(ps)}.exists(c, ${mysqlFamily('c')}))`;
   return `(${perContainer} || ${configMap})`;
 };
@@ -62,11 +68,11 @@ const podSignals = (ps: string): string => {
 const labelled = (meta: string): string => `(has(${meta}.labels) && ${lit(CLUSTER_LABEL)} in ${meta}.labels)`;
 
 /** A workload (StatefulSet, Deployment, ReplicaSet, DaemonSet, ReplicationController, Pod) that can be Galera. */
-function workload(o: string): string {
+function workload(o: string, exact = false): string {
   const controlled = `(has(${o}.metadata.ownerReferences) && ${o}.metadata.ownerReferences.exists(r, has(r.controller) && r.controller))`;
   const template = `${o}.spec.template`;
   const hasTemplate = `has(${o}.spec) && has(${template})`;
-  const podSpec = `(${o}.kind == 'Pod' ? (has(${o}.spec) && ${podSignals(`${o}.spec`)}) : (${hasTemplate} && has(${template}.spec) && ${podSignals(`${template}.spec`)}))`;
+  const podSpec = `(${o}.kind == 'Pod' ? (has(${o}.spec) && ${podSignals(`${o}.spec`, exact)}) : (${hasTemplate} && has(${template}.spec) && ${podSignals(`${template}.spec`, exact)}))`;
   const templateLabel = `(${o}.kind != 'Pod' && ${hasTemplate} && has(${template}.metadata) && ${labelled(`${template}.metadata`)})`;
   // detect.ts nameSignal: a Galera name on a StatefulSet, or on another workload that is no tool and runs a MySQL server.
   const server = (ps: string): string => `(!${o}.metadata.name.matches(${re(PATTERNS.tool)}) && ${containers(ps)}.exists(c, ${mysqlServer('c')}))`;
@@ -98,6 +104,16 @@ const eitherObject = (check: (o: string) => string): string => {
   const judged = (o: string): string => `(!${optedOut(o)} && ${check(o)})`;
   return `(${judged('object')} || (oldObject != null && ${judged('oldObject')}))`;
 };
+
+/**
+ * detect.ts detectGalera for a workload, exactly, from the object alone: what an admission
+ * policy can decide without the webhook. It differs from detection only where detection
+ * reads another object (a mounted ConfigMap's wsrep settings): such a workload is judged
+ * by the webhook and `audit` alone.
+ */
+export function galeraWorkload(o: string): string {
+  return `(!${optedOut(o)} && ${workload(o, true)})`;
+}
 
 export function validatingMatchConditions(): MatchCondition[] {
   const expression = [

@@ -102,4 +102,21 @@ export interface Rule {
   /** Kinds (current API) the rule looks at. */
   kinds: readonly string[];
   check(subject: Subject): readonly RawFinding[];
+  /**
+   * The rule's deny cases in CEL, for `galera-gitops export policies`, when they can be
+   * decided from the object alone; absent for a rule only the webhook and `audit` can judge.
+   */
+  admission?: AdmissionCel;
+  /** Without `admission`: why only the webhook and `audit` can judge this rule. */
+  webhookOnly?: string;
+}
+
+/** A rule's deny cases as ValidatingAdmissionPolicy validations on the defaulted `object`. */
+export interface AdmissionCel {
+  /** The kinds the policy matches (a subset of `kinds`: Scales and autoscalers need their StatefulSet). */
+  kinds: readonly string[];
+  /** Each expression is true when the object passes; `path` names the field, as findings do. */
+  validations: readonly { path: string; expression: string }[];
+  /** Why the rest of the rule stays with the webhook, if some of it does. */
+  webhookOnly?: string;
 }

@@ -1,4 +1,5 @@
 /** Renders docs/rules.md from the catalogue itself, so the docs cannot drift from the rules. */
+import { exportPolicies } from '../policies/admission-policies.ts';
 import { CATALOGUE } from '../policies/index.ts';
 
 export function renderRulesDoc(): string {
@@ -49,7 +50,7 @@ export function renderRulesDoc(): string {
   for (const rule of CATALOGUE) {
     out.push(`### ${rule.id}`, '', `**${rule.title}.** Default severity: \`${rule.severity}\`. Kinds: ${rule.kinds.join(', ').replace('*', 'any')}.`, '', `Why: ${rule.why}`, '', `Fix: ${rule.fix}`, '');
   }
-  out.push(...NOT_A_RULE);
+  out.push(...asPolicies(), ...NOT_A_RULE);
   return out.join('\n');
 }
 
@@ -68,3 +69,26 @@ const NOT_A_RULE = [
   'long as it names one that is up.',
   '',
 ];
+
+/** What `galera-gitops export policies` turns into admission policies, and what stays with the webhook. */
+function asPolicies(): string[] {
+  const result = exportPolicies({ mode: 'enforce', severity: {}, exemptNamespaces: [] });
+  return [
+    '## Without the webhook: admission policies',
+    '',
+    '`galera-gitops export policies [--config policy.yaml] [-o file]` writes a ValidatingAdmissionPolicy',
+    '`galera-gitops.<rule>` (admissionregistration.k8s.io/v1) for each rule whose deny cases can be decided from the object',
+    'alone, with two bindings (Deny in namespaces in enforce mode, Warn in warn mode; the namespace label',
+    '`galera-gitops.io/mode` or the policy file\'s default; `kube-system` and exempt namespaces never), and a',
+    'MutatingAdmissionPolicy (v1, Kubernetes 1.36 or later) adding `publishNotReadyAddresses: true` to a Galera governing',
+    'Service that left it out. Detection is the same as above, from the object alone (a workload that is Galera only through',
+    'a mounted ConfigMap is judged by the webhook and `audit` only); a waiver of the rule lets the object through.',
+    '',
+    `As admission policies: ${result.exported.map((id) => `\`${id}\``).join(', ')}.`,
+    '',
+    'Webhook only (`galera-gitops serve`, or `galera-gitops audit` for what is already there):',
+    '',
+    ...result.webhookOnly.map((w) => `- \`${w.rule}\`: ${w.why}`),
+    '',
+  ];
+}

@@ -16,6 +16,7 @@ export const disruptionBudget: Rule = {
   why: 'Node drains, cluster upgrades and evictions take members down as far as the PodDisruptionBudget allows: maxUnavailable members, or all but minAvailable, percentages rounded up, and every member when neither is set. A Galera cluster of n members loses quorum (and stops accepting writes) when more than (n - 1) / 2 are down, so a budget must allow at most that many: maxUnavailable: 3 or 66% on 3 members allows 2 or 3. A budget that allows none (maxUnavailable: 0, minAvailable: 100%) blocks every drain forever (a warning). Clusters of 1 or 2 members have no quorum to keep and are judged by odd-replicas. Online the StatefulSet is judged too, since its replicas change what the budget allows; a budget the admission filter does not recognise by itself (no Galera label or name) applied after its StatefulSet is found by `audit`.',
   fix: 'Set spec.maxUnavailable: 1 on the PodDisruptionBudget (it keeps quorum at every odd size) and remove minAvailable.',
   kinds: ['PodDisruptionBudget', 'StatefulSet'],
+  webhookOnly: 'a PodDisruptionBudget is judged with the Galera StatefulSets it selects',
   check(subject: Subject): readonly RawFinding[] {
     if (subject.object.kind === 'PodDisruptionBudget') return checkBudget(subject);
     if (subject.object.kind === 'StatefulSet' && subject.galera.galera && isLive(subject.related) && !judgedTogether(subject.related)) return checkStatefulSet(subject);

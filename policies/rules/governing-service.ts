@@ -10,6 +10,7 @@ export const governingService: Rule = {
   why: 'Members find their peers through <pod>.<service>.<namespace>.svc before they are Ready: a joiner is not Ready until it has synced and cannot sync without finding the others. That needs spec.serviceName naming a headless Service (clusterIP: None) with spec.publishNotReadyAddresses: true. The old annotation service.alpha.kubernetes.io/tolerate-unready-endpoints is ignored by current Kubernetes. A StatefulSet whose Service is not in the checked input gets a warning.',
   fix: 'Set spec.serviceName to a Service with clusterIP: None and publishNotReadyAddresses: true; route clients through a second, normal Service that only selects Ready members.',
   kinds: ['StatefulSet', 'Service'],
+  webhookOnly: 'a StatefulSet and its governing Service are judged together, and an admission policy sees one object',
   check(subject: Subject): readonly RawFinding[] {
     if (subject.object.kind === 'Service') return checkService(subject);
     if (subject.object.kind === 'StatefulSet' && subject.galera.galera) return checkStatefulSet(subject);

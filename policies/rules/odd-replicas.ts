@@ -15,6 +15,11 @@ export const oddReplicas: Rule = {
   why: 'Galera accepts writes only while a strict majority of members see each other; an even count can split into two equal halves and stop the whole cluster. 1 member has no fault tolerance and 0 is a full stop that needs a bootstrap (both warnings).',
   fix: 'Set spec.replicas (or the Scale, or the HPA bounds) to 3, 5 or 7.',
   kinds: ['StatefulSet', 'Scale', 'HorizontalPodAutoscaler'],
+  admission: {
+    kinds: ['StatefulSet'],
+    validations: [{ path: 'spec.replicas', expression: '!has(object.spec.replicas) || object.spec.replicas < 2 || object.spec.replicas % 2 == 1' }],
+    webhookOnly: 'a Scale and a HorizontalPodAutoscaler are Galera only through their StatefulSet; 0 and 1 members are warnings',
+  },
   check(subject: Subject): readonly RawFinding[] {
     const { object } = subject;
     if (object.kind === 'StatefulSet' && subject.galera.galera) {

@@ -8,6 +8,10 @@ export const orderedReady: Rule = {
   why: 'OrderedReady starts members one at a time, each after the previous is Ready, and stops them in reverse: the first start is deterministic (ordinal 0 bootstraps, the others join) and scale-down is graceful. Parallel starts every member at once and can bootstrap two clusters (split brain).',
   fix: 'Set spec.podManagementPolicy: OrderedReady (or omit it). The field cannot change on a live StatefulSet: delete it with --cascade=orphan and apply it again; pods and volumes stay.',
   kinds: ['StatefulSet'],
+  admission: {
+    kinds: ['StatefulSet'],
+    validations: [{ path: 'spec.podManagementPolicy', expression: "!has(object.spec.podManagementPolicy) || object.spec.podManagementPolicy != 'Parallel'" }],
+  },
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];
     const policy = str(at(subject.object, 'spec', 'podManagementPolicy'));

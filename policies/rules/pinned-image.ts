@@ -2,6 +2,7 @@ import { str } from '../object.ts';
 import { serverContainer } from '../server-container.ts';
 import type { RawFinding, Rule, Subject } from '../types.ts';
 import { WORKLOAD_KINDS, containersOf, podSpecOf } from '../workload.ts';
+import { pinned, withServer } from '../cel.ts';
 
 /**
  * Galera images name a version or a digest, the way the generator requires of its spec
@@ -14,6 +15,11 @@ export const pinnedImage: Rule = {
   why: 'An image without a tag, or tagged latest, is whatever the registry holds when a pod starts. Members restarted at different times then run different server versions, and a member that pulls a new major version may refuse (or be refused) the state transfer it needs to rejoin; an upgrade happens by accident instead of as a reviewed commit. A deny for the server container; a warning for the other containers (an exporter, an init step), which do not hold the data.',
   fix: 'Name a version tag (mariadb:11.4.4) or a digest (mariadb@sha256:...) for every container of the Galera pods.',
   kinds: WORKLOAD_KINDS,
+  admission: {
+    kinds: WORKLOAD_KINDS,
+    validations: [{ path: 'image', expression: withServer(`!has(s.image) || ${pinned('s.image')}`) }],
+    webhookOnly: 'unpinned images of the other containers are warnings',
+  },
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];
     const pod = podSpecOf(subject.object);

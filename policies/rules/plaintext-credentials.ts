@@ -1,6 +1,8 @@
 import { indexed, str } from '../object.ts';
 import type { RawFinding, Rule, Subject } from '../types.ts';
-import { containersOf, podSpecOf } from '../workload.ts';
+import { WORKLOAD_KINDS, containersOf, podSpecOf } from '../workload.ts';
+import { withPod } from '../cel.ts';
+import { containers, re } from '../match-conditions.ts';
 
 /** Names that hold a credential: *PASSWORD*, *SECRET*, *_PASS (MYSQL_ROOT_PASSWORD, XTRABACKUP_PASS, ...). */
 const CREDENTIAL_NAME = /PASSWORD|SECRET|_PASS$/i;
@@ -12,6 +14,10 @@ export const plaintextCredentials: Rule = {
   why: 'A password written as env[].value is readable by anyone who can read the manifest in git or the object in the cluster (seed 001 ships mypassword123). Secrets have their own RBAC and can be encrypted at rest.',
   fix: 'Replace value with valueFrom.secretKeyRef naming a Secret and key.',
   kinds: ['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
+  admission: {
+    kinds: WORKLOAD_KINDS,
+    validations: [{ path: 'env', expression: withPod(`${containers('ps')}.all(c, !has(c.env) || c.env.all(e, !e.name.matches(${re(CREDENTIAL_NAME.source)}) || !has(e.value) || e.value == ''))`) }],
+  },
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];
     const pod = podSpecOf(subject.object);

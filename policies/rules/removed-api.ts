@@ -12,6 +12,7 @@ export const removedApi: Rule = {
   why: 'apps/v1alpha1 PetSet (removed in Kubernetes 1.5) and the apps/v1beta1, apps/v1beta2 and extensions/v1beta1 workloads (removed in 1.16) appear in older Galera guides; no current cluster accepts them.',
   fix: 'Change apiVersion and kind to the current API named in the finding (apps/v1 StatefulSet for a PetSet); the other findings already judge the object as that API.',
   kinds: ['StatefulSet', 'Deployment', 'ReplicaSet', 'DaemonSet'],
+  webhookOnly: 'an object of a removed API version never reaches admission: the apiserver refuses it first',
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];
     const removal = removalOf(subject.written);

@@ -15,6 +15,7 @@ export const rwoStorage: Rule = {
   why: "Every member keeps its own copy of the data. The data directory must sit on a volumeClaimTemplates entry (one claim per ordinal, <template>-<sts>-<i>) with accessModes ReadWriteOnce or ReadWriteOncePod. emptyDir loses the data when the pod moves, hostPath ties it to one node, a shared claim or RWX/ROX volume lets members overwrite each other, and persistentVolumeClaimRetentionPolicy Delete throws a member's data away on scale-down. Pre-provisioned claims named <template>-<sts>-<i> must be RWO as well.",
   fix: 'Add a volumeClaimTemplates entry with accessModes [ReadWriteOnce], mount it at /var/lib/mysql, and keep persistentVolumeClaimRetentionPolicy at Retain.',
   kinds: ['StatefulSet', 'PersistentVolumeClaim'],
+  webhookOnly: 'pre-provisioned claims named after the members are other objects, judged with the StatefulSet',
   check(subject: Subject): readonly RawFinding[] {
     if (subject.object.kind === 'PersistentVolumeClaim') return checkClaim(subject);
     if (subject.object.kind === 'StatefulSet' && subject.galera.galera) return checkStatefulSet(subject);

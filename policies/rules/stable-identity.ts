@@ -15,6 +15,7 @@ export const stableIdentity: Rule = {
   why: 'Each Galera member needs a stable network identity (<sts>-<i>.<service>) for its peers and its own durable data volume; only a StatefulSet gives both. Deployments, ReplicaSets, ReplicationControllers, DaemonSets and bare Pods lose data or identity when a pod is rescheduled.',
   fix: 'Convert the workload to a StatefulSet with a headless governing Service and a volumeClaimTemplates entry for the data directory (or use `galera-gitops generate`).',
   kinds: Object.keys(WHY_NOT),
+  admission: { kinds: ['Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'], validations: [{ path: 'kind', expression: 'false' }] },
   check(subject: Subject): readonly RawFinding[] {
     const why = WHY_NOT[subject.object.kind];
     if (!subject.galera.galera || why === undefined) return [];

@@ -1,6 +1,7 @@
 import { int } from '../object.ts';
 import type { RawFinding, Rule, Subject } from '../types.ts';
-import { podSpecOf } from '../workload.ts';
+import { WORKLOAD_KINDS, podSpecOf } from '../workload.ts';
+import { withPod } from '../cel.ts';
 
 /** Below this a clean shutdown (leave the group, flush InnoDB, write grastate.dat) is at risk. */
 export const MIN_GRACE_SECONDS = 60;
@@ -12,6 +13,11 @@ export const terminationGrace: Rule = {
   why: 'A member killed mid-write leaves safe_to_bootstrap: 0 and seqno -1 in grastate.dat, the most common reason a Galera cluster never comes back. 0 seconds is a deny; under 60 seconds (the Kubernetes default is 30) is a warning, since leaving the group and flushing InnoDB can take longer.',
   fix: 'Set terminationGracePeriodSeconds to at least 60 (the generator uses 600 like the Percona operator, so a large buffer pool can flush).',
   kinds: ['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
+  admission: {
+    kinds: WORKLOAD_KINDS,
+    validations: [{ path: 'terminationGracePeriodSeconds', expression: withPod('!has(ps.terminationGracePeriodSeconds) || ps.terminationGracePeriodSeconds != 0') }],
+    webhookOnly: 'under 60 seconds is a warning',
+  },
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];
     const pod = podSpecOf(subject.object);

@@ -19,6 +19,22 @@ export const updateStrategy: Rule = {
   why: 'RollingUpdate replaces members from the highest ordinal down, each only after the previous one is Ready again (Synced), so quorum holds throughout. Recreate (alpha in Kubernetes 1.37) deletes every member at once: a full stop that needs a bootstrap. A rollingUpdate.maxUnavailable above (n - 1) / 2 restarts enough members at once to lose quorum. OnDelete is a warning: it never loses quorum by itself, but a template change reaches a member only when someone deletes its pod, so members run different settings or server versions until then, and deleting several pods at once does lose quorum.',
   fix: 'Set spec.updateStrategy.type: RollingUpdate (the default) and leave rollingUpdate.maxUnavailable at 1.',
   kinds: ['StatefulSet'],
+  admission: {
+    kinds: ['StatefulSet'],
+    validations: [
+      { path: `${PATH}.type`, expression: "!has(object.spec.updateStrategy) || !has(object.spec.updateStrategy.type) || object.spec.updateStrategy.type != 'Recreate'" },
+      {
+        path: `${PATH}.rollingUpdate.maxUnavailable`,
+        // maxUnavailableFindings: a percentage of the members rounded down, at least 1 and at most all of them.
+        expression:
+          '!has(object.spec.updateStrategy) || !has(object.spec.updateStrategy.rollingUpdate) || !has(object.spec.updateStrategy.rollingUpdate.maxUnavailable) || ' +
+          'cel.bind(n, has(object.spec.replicas) ? object.spec.replicas : 1, cel.bind(v, object.spec.updateStrategy.rollingUpdate.maxUnavailable, ' +
+          'cel.bind(count, type(v) == int ? v : int(string(v).substring(0, string(v).size() - 1)) * n / 100, ' +
+          'cel.bind(atOnce, count < 1 ? (n < 1 ? n : 1) : (count > n ? n : count), atOnce <= (n < 3 ? 1 : (n - 1) / 2)))))',
+      },
+    ],
+    webhookOnly: 'OnDelete is a warning',
+  },
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];
     const { object } = subject;
