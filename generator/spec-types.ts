@@ -16,7 +16,21 @@ export interface Environment {
   server: string;
   /** Client, replication and state-transfer encryption in this environment. */
   tls: boolean;
+  /** The spec's backups run in this environment. */
+  backup: boolean;
   recovery: Recovery;
+}
+
+/** Scheduled physical backups (docs/backups.md). */
+export interface Backup {
+  schedule: string;
+  /** The newest this many backups are kept. */
+  retention: number;
+  /** restore: each backup is unpacked and prepared as a restore would; checksum: only read back. */
+  verify: 'restore' | 'checksum';
+  /** An alert fires when the last successful backup is older than this many hours. */
+  maxAgeHours: number;
+  pvc: { size: string; class: string | undefined };
 }
 
 /** Where the certificates come from (docs/generator.md, Encryption). */
@@ -51,6 +65,7 @@ export interface ClusterSpec {
   metrics: { enabled: boolean; image: string; prometheusOperator: boolean };
   /** Who may connect: clients' namespaces (undefined: any), the monitoring namespace. */
   networkPolicy: { enabled: boolean; clientNamespaces: string[] | undefined; monitoringNamespace: string };
+  backup: Backup | undefined;
   environments: Environment[];
   /** Extra [mysqld] settings, in the order given. */
   mysqld: [string, string][];
@@ -68,6 +83,7 @@ export interface RawSpec {
   tls?: { secret?: string; issuer?: { name: string; kind?: 'Issuer' | 'ClusterIssuer' } };
   metrics?: { enabled?: boolean; image?: string; prometheusOperator?: boolean };
   networkPolicy?: { enabled?: boolean; clientNamespaces?: string[]; monitoringNamespace?: string };
+  backup?: { schedule: string; retention?: number; verify?: 'restore' | 'checksum'; maxAgeHours?: number; pvc: { size: string; class?: string } };
   environments: Record<string, RawEnvironment>;
   mysqld?: Record<string, string | number>;
   gitops?: {
@@ -90,5 +106,6 @@ export interface RawEnvironment {
   namespace?: string;
   server?: string;
   tls?: boolean;
+  backup?: boolean;
   recovery?: Partial<Recovery>;
 }

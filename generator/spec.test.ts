@@ -23,15 +23,16 @@ describe('parseSpec', () => {
   it('resolves the bundled example with the sizes and defaults', () => {
     const spec = parseSpec(example, 'examples/orders-db.galera.yaml');
     assert.deepEqual(spec.environments, [
-      { name: 'dev', size: 'dev', members: 1, cpu: '250m', memory: '1Gi', storage: { size: '5Gi', class: undefined }, spread: 'none', namespace: 'orders-dev', server: 'https://kubernetes.default.svc', tls: false, recovery: { recoverWithout: [], discardDataOf: [] } },
-      { name: 'staging', size: 'small', members: 3, cpu: '500m', memory: '2Gi', storage: { size: '20Gi', class: undefined }, spread: 'none', namespace: 'orders-staging', server: 'https://kubernetes.default.svc', tls: false, recovery: { recoverWithout: [], discardDataOf: [] } },
-      { name: 'prod', size: 'large', members: 5, cpu: '4', memory: '16Gi', storage: { size: '200Gi', class: 'fast-ssd' }, spread: 'zone', namespace: 'orders-prod', server: 'https://kubernetes.default.svc', tls: true, recovery: { recoverWithout: [], discardDataOf: [] } },
+      { name: 'dev', size: 'dev', members: 1, cpu: '250m', memory: '1Gi', storage: { size: '5Gi', class: undefined }, spread: 'none', namespace: 'orders-dev', server: 'https://kubernetes.default.svc', tls: false, backup: false, recovery: { recoverWithout: [], discardDataOf: [] } },
+      { name: 'staging', size: 'small', members: 3, cpu: '500m', memory: '2Gi', storage: { size: '20Gi', class: undefined }, spread: 'none', namespace: 'orders-staging', server: 'https://kubernetes.default.svc', tls: false, backup: true, recovery: { recoverWithout: [], discardDataOf: [] } },
+      { name: 'prod', size: 'large', members: 5, cpu: '4', memory: '16Gi', storage: { size: '200Gi', class: 'fast-ssd' }, spread: 'zone', namespace: 'orders-prod', server: 'https://kubernetes.default.svc', tls: true, backup: true, recovery: { recoverWithout: [], discardDataOf: [] } },
     ]);
     assert.deepEqual(spec.secrets, { root: 'orders-db-root', monitor: 'orders-db-monitor' });
     assert.deepEqual(spec.app, { database: 'app', user: 'app', secret: 'orders-db-app' });
     assert.deepEqual(spec.tls, { kind: 'self-signed' });
     assert.deepEqual(spec.metrics, { enabled: true, image: 'quay.io/prometheus/mysqld-exporter:v0.19.0', prometheusOperator: true });
     assert.deepEqual(spec.networkPolicy, { enabled: true, clientNamespaces: undefined, monitoringNamespace: 'monitoring' });
+    assert.deepEqual(spec.backup, { schedule: '30 2 * * *', retention: 7, verify: 'restore', maxAgeHours: 26, pvc: { size: '100Gi', class: undefined } });
     assert.deepEqual(spec.gitops, { targets: ['argocd', 'flux'], repoURL: 'https://git.example.com/platform/databases.git', revision: 'main', path: 'overlays/orders-db', argocd: { namespace: 'argocd', project: 'default' }, flux: { namespace: 'flux-system' } });
   });
 
@@ -41,7 +42,7 @@ describe('parseSpec', () => {
   });
 
   it('lists the known fields when nothing is close', () => {
-    assert.deepEqual(problems(`${minimal}colour: blue\n`), ['spec.yaml:9:1: colour: unknown field; known fields: name, namespace, flavor, image, secrets, app, environments, tls, metrics, networkPolicy, mysqld, gitops']);
+    assert.deepEqual(problems(`${minimal}colour: blue\n`), ['spec.yaml:9:1: colour: unknown field; known fields: name, namespace, flavor, image, secrets, app, environments, tls, metrics, networkPolicy, backup, mysqld, gitops']);
   });
 
   it('takes extra [mysqld] settings, except those Galera needs or start.sh owns', () => {

@@ -7,9 +7,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Balanced by their last measured times (s): failures 543, recovery 497, production ~200,
-# overlays ~150, chart-pods 151, real-node ~30.
-node_lane_1=(test/real-node.test.ts test/galera-failures.test.ts test/galera-production.test.ts)
+# Balanced by their last measured times (s): failures 543, recovery 497, backup ~180,
+# production ~160, overlays ~150, chart-pods 151, real-node ~30.
+node_lane_1=(test/real-node.test.ts test/galera-failures.test.ts test/galera-production.test.ts test/galera-backup.test.ts)
 node_lane_2=(test/galera-overlays.test.ts test/galera-recovery.test.ts test/chart-pods.test.ts)
 shopt -s globstar nullglob
 others=()

@@ -107,7 +107,7 @@ describe('a generated environment in production shape on a real node', { timeout
   it('raises exactly the alerts each state should, by promtool over the exporters\' real output', async () => {
     const p = get();
     const groups = generatedRuleGroups(p.cluster.overlay);
-    assert.match(checkRules(groups), /SUCCESS: 8 rules found/);
+    assert.match(checkRules(groups), /SUCCESS: 10 rules found/);
     const states = await scrapeStates(p.cluster);
     const cases = alertCases(states);
     assert.match(testRules(groups, cases), /SUCCESS/);

@@ -27,11 +27,11 @@ describe('galera-gitops generate', () => {
     assert.equal(first.status, 0);
     assert.match(first.stdout, /^wrote overlays\/orders-db\/argocd\/applications\.yaml\n/);
     assert.match(first.stdout, /\ncreated overlays\/orders-db\/envs\/prod\/local\/kustomization\.yaml \(yours to edit; never regenerated\)\n/);
-    assert.match(first.stdout, /\norders-db: 35 written, 0 unchanged, 0 removed, 3 environments\n$/);
+    assert.match(first.stdout, /\norders-db: 37 written, 0 unchanged, 0 removed, 3 environments\n$/);
     const file = join(dir, 'overlays', 'orders-db', 'base', 'statefulset.yaml');
     const before = statSync(file).mtimeMs;
     const second = run(dir, 'generate');
-    assert.equal(second.stdout, 'orders-db: 0 written, 35 unchanged, 0 removed, 3 environments\n');
+    assert.equal(second.stdout, 'orders-db: 0 written, 37 unchanged, 0 removed, 3 environments\n');
     assert.equal(statSync(file).mtimeMs, before);
   });
 
@@ -44,7 +44,7 @@ describe('galera-gitops generate', () => {
     const stale = run(dir, 'generate', '--check');
     assert.equal(stale.status, 1);
     assert.match(stale.stdout, /\n--- overlays\/orders-db\/base\/statefulset\.yaml\n\+\+\+ overlays\/orders-db\/base\/statefulset\.yaml\n@@ .* @@\n(.*\n)*-\s+image: mariadb:11\.4\.4\n\+\s+image: mariadb:11\.4\.5\n/);
-    assert.equal(stale.stderr, 'orders-db: stale (1 to write, 0 to remove): run galera-gitops generate\n');
+    assert.equal(stale.stderr, 'orders-db: stale (3 to write, 0 to remove): run galera-gitops generate\n');
     assert.match(readFileSync(join(dir, 'overlays', 'orders-db', 'base', 'statefulset.yaml'), 'utf8'), /mariadb:11\.4\.4/);
   });
 
@@ -90,17 +90,17 @@ describe('galera-gitops generate', () => {
     assert.equal(result.status, 2);
     assert.equal(
       result.stderr,
-      'galera-gitops generate: orders-db.galera.yaml:48:5: environments.prod.spred: unknown field; did you mean "spread"?\n',
+      'galera-gitops generate: orders-db.galera.yaml:58:5: environments.prod.spred: unknown field; did you mean "spread"?\n',
     );
     writeFileSync(spec, readFileSync(spec, 'utf8').replace('    spred: zone\n', ''));
-    assert.equal(run(dir, 'generate').stderr, 'galera-gitops generate: orders-db.galera.yaml:47:15: environments.prod.replicas is 6; a Galera cluster needs an odd number of members (1, 3, 5, ...) to keep quorum when the network splits: set it to 5 or 7\n');
+    assert.equal(run(dir, 'generate').stderr, 'galera-gitops generate: orders-db.galera.yaml:57:15: environments.prod.replicas is 6; a Galera cluster needs an odd number of members (1, 3, 5, ...) to keep quorum when the network splits: set it to 5 or 7\n');
     assert.equal(existsSync(join(dir, 'overlays')), false);
   });
 
   it('says in its output that the percona-xtradb-cluster flavor has never run here', () => {
     const dir = workspace();
     const spec = join(dir, 'orders-db.galera.yaml');
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39'));
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39').replace(/\nbackup:\n( .*\n)+/, '\n'));
     const result = run(dir, 'generate');
     assert.equal(result.status, 0);
     assert.equal(

@@ -49,5 +49,29 @@ export function alerts(spec: ClusterSpec, env: Environment): Alert[] {
       `{{ $labels.pod }} in ${env.namespace} pauses replication for flow control {{ $value | humanizePercentage }} of the time: a member cannot apply writes as fast as the cluster commits them.`),
     alert('GaleraCertificationFailures', 'warning', `rate(mysql_global_status_wsrep_local_cert_failures{${sel}}[5m]) > 0.1 * rate(mysql_global_status_wsrep_local_commits{${sel}}[5m]) and rate(mysql_global_status_wsrep_local_cert_failures{${sel}}[5m]) > 0.1`, '10m', 'Many Galera transactions fail certification',
       `{{ $labels.pod }} in ${env.namespace}: more than 10% of local transactions conflict with writes on other members; write to one member at a time or retry on deadlock.`),
+    ...backupAlerts(spec, env, alert),
+  ];
+}
+
+type AlertOf = (name: string, severity: 'critical' | 'warning', expr: string, wait: string, summary: string, description: string) => Alert;
+
+/**
+ * The backups' alerts, over kube-state-metrics' CronJob series (the exporter knows nothing
+ * of jobs): the last scheduled run did not succeed, or no success for longer than
+ * backup.maxAgeHours (never succeeded included, counted from the CronJob's creation).
+ */
+function backupAlerts(spec: ClusterSpec, env: Environment, alert: AlertOf): Alert[] {
+  if (spec.backup === undefined || !env.backup) return [];
+  const sel = `namespace="${env.namespace}", cronjob="${spec.name}-backup"`;
+  const maxAge = spec.backup.maxAgeHours * 3600;
+  return [
+    alert('GaleraBackupFailed', 'warning',
+      `kube_cronjob_status_last_schedule_time{${sel}} > kube_cronjob_status_last_successful_time{${sel}} and on(namespace, cronjob) kube_cronjob_status_active{${sel}} == 0`, '10m',
+      'The last Galera backup failed',
+      `The last run of ${spec.name}-backup in ${env.namespace} did not succeed: kubectl logs -n ${env.namespace} job/<the failed job> shows the line "galera-gitops backup: FAILED".`),
+    alert('GaleraBackupTooOld', 'critical',
+      `(time() - kube_cronjob_status_last_successful_time{${sel}} > ${String(maxAge)}) or (time() - kube_cronjob_created{${sel}} > ${String(maxAge)} unless on(namespace, cronjob) kube_cronjob_status_last_successful_time{${sel}})`, '10m',
+      'No recent Galera backup',
+      `${spec.name} in ${env.namespace} has no successful backup in the last ${String(spec.backup.maxAgeHours)} hours.`),
   ];
 }

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClusterSpec, Environment } from '../spec-types.ts';
+import { backupDocs } from './backup.ts';
 import { dataClaim, pruneNever } from './base.ts';
 import { CONTAINER, clusterConfigMap, labels } from './names.ts';
 import { monitoringDocs } from './monitoring.ts';
@@ -30,6 +31,7 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
   const certificates = certificateDocs(spec, env, pruneNever);
   const tls = tlsVolume(spec, env);
   const monitoring = monitoringDocs(spec, env, pruneNever);
+  const backups = backupDocs(spec, env, pruneNever);
   const files = new Map([
     [
       `${dir}/kustomization.yaml`,
@@ -38,7 +40,7 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
           apiVersion: 'kustomize.config.k8s.io/v1beta1',
           kind: 'Kustomization',
           namespace: env.namespace,
-          resources: ['namespace.yaml', '../../base', ...(certificates.length === 0 ? [] : ['certificates.yaml']), ...(monitoring.length === 0 ? [] : ['monitoring.yaml'])],
+          resources: ['namespace.yaml', '../../base', ...(certificates.length === 0 ? [] : ['certificates.yaml']), ...(monitoring.length === 0 ? [] : ['monitoring.yaml']), ...(backups.length === 0 ? [] : ['backup.yaml'])],
           components,
           configMapGenerator: [
             {
@@ -89,6 +91,7 @@ export function renderEnvironment(spec: ClusterSpec, env: Environment): Map<stri
   ]);
   if (certificates.length > 0) files.set(`${dir}/certificates.yaml`, yamlDocs(spec.source, certificates));
   if (monitoring.length > 0) files.set(`${dir}/monitoring.yaml`, yamlDocs(spec.source, monitoring));
+  if (backups.length > 0) files.set(`${dir}/backup.yaml`, yamlDocs(spec.source, backups));
   return files;
 }
 

@@ -40,7 +40,7 @@ describe('encryption', () => {
     assert.deepEqual(prod.volumes, [{ name: 'tls', secret: { secretName: 'orders-db-tls', defaultMode: 0o440 } }]);
     assert.deepEqual(prod.containers[0]?.volumeMounts, [{ name: 'tls', mountPath: '/etc/galera-gitops-tls', readOnly: true }]);
     const certificates = docs(tree, 'envs/prod/certificates.yaml');
-    assert.deepEqual(certificates.map((d) => `${String(d.kind)}/${String((d.metadata as { name: string }).name)}`), ['Issuer/orders-db-selfsigned', 'Certificate/orders-db-ca', 'Issuer/orders-db-ca', 'Certificate/orders-db-tls']);
+    assert.deepEqual(certificates.map((d) => `${String(d.kind)}/${(d.metadata as { name: string }).name}`), ['Issuer/orders-db-selfsigned', 'Certificate/orders-db-ca', 'Issuer/orders-db-ca', 'Certificate/orders-db-tls']);
     assert.deepEqual((certificates[3] as { spec: { dnsNames: string[] } }).spec.dnsNames, ['orders-db', 'orders-db.orders-prod.svc', 'orders-db.orders-prod.svc.cluster.local', '*.orders-db-peers.orders-prod.svc', '*.orders-db-peers.orders-prod.svc.cluster.local']);
   });
 
@@ -57,9 +57,9 @@ describe('encryption', () => {
   });
 
   it('cannot be off for Percona XtraDB Cluster 8, which encrypts cluster traffic itself', () => {
-    const pxc = text.replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39');
+    const pxc = text.replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39').replace(/\nbackup:\n( .*\n)+/, '\n');
     assert.deepEqual(problems(pxc.replace('    size: small\n', '    size: small\n    tls: false\n')), [
-      'x.yaml:45:10: environments.staging.tls: Percona XtraDB Cluster 8 encrypts cluster traffic (pxc-encrypt-cluster-traffic) and needs the same certificates on every member: tls cannot be off',
+      'x.yaml:50:10: environments.staging.tls: Percona XtraDB Cluster 8 encrypts cluster traffic (pxc-encrypt-cluster-traffic) and needs the same certificates on every member: tls cannot be off',
     ]);
     const files = render(pxc);
     assert.match(files.get('envs/staging/settings.cnf') ?? '', /\npxc-encrypt-cluster-traffic=ON\n/);
@@ -87,7 +87,7 @@ describe('metrics', () => {
     assert.equal(monitor.kind, 'ServiceMonitor');
     assert.deepEqual(monitor.spec, { selector: { matchLabels: { 'galera-gitops.io/cluster': 'orders-db', 'galera-gitops.io/service': 'metrics' } }, endpoints: [{ port: 'metrics', interval: '30s', scrapeTimeout: '10s' }] });
     const rules = rule.spec.groups[0]?.rules ?? [];
-    assert.deepEqual(rules.map((r) => r.alert), ['GaleraMemberDown', 'GaleraClusterSizeLow', 'GaleraQuorumAtRisk', 'GaleraNoPrimaryComponent', 'GaleraNotPrimary', 'GaleraMemberNotSynced', 'GaleraFlowControlPaused', 'GaleraCertificationFailures']);
+    assert.deepEqual(rules.map((r) => r.alert), ['GaleraMemberDown', 'GaleraClusterSizeLow', 'GaleraQuorumAtRisk', 'GaleraNoPrimaryComponent', 'GaleraNotPrimary', 'GaleraMemberNotSynced', 'GaleraFlowControlPaused', 'GaleraCertificationFailures', 'GaleraBackupFailed', 'GaleraBackupTooOld']);
     assert.equal(rules[1]?.expr, 'max(mysql_global_status_wsrep_cluster_size{job="orders-db-metrics", namespace="orders-prod"}) < 5');
     assert.equal(rules[2]?.expr, 'max(mysql_global_status_wsrep_cluster_size{job="orders-db-metrics", namespace="orders-prod"}) <= 3');
     // One member has no quorum to put at risk.

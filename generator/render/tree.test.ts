@@ -23,8 +23,8 @@ describe('renderTree', () => {
       'base/configmap.yaml', 'base/kustomization.yaml', 'base/networkpolicy.yaml', 'base/poddisruptionbudget.yaml', 'base/service-metrics.yaml', 'base/service-peers.yaml', 'base/service.yaml', 'base/serviceaccount.yaml', 'base/statefulset.yaml',
       'components/spread-host/kustomization.yaml', 'components/spread-zone/kustomization.yaml',
       'envs/dev/kustomization.yaml', 'envs/dev/monitoring.yaml', 'envs/dev/namespace.yaml', 'envs/dev/settings.cnf', 'envs/dev/size/kustomization.yaml', 'envs/dev/size/statefulset.yaml',
-      'envs/prod/certificates.yaml', 'envs/prod/kustomization.yaml', 'envs/prod/monitoring.yaml', 'envs/prod/namespace.yaml', 'envs/prod/settings.cnf', 'envs/prod/size/kustomization.yaml', 'envs/prod/size/statefulset.yaml',
-      'envs/staging/kustomization.yaml', 'envs/staging/monitoring.yaml', 'envs/staging/namespace.yaml', 'envs/staging/settings.cnf', 'envs/staging/size/kustomization.yaml', 'envs/staging/size/statefulset.yaml',
+      'envs/prod/backup.yaml', 'envs/prod/certificates.yaml', 'envs/prod/kustomization.yaml', 'envs/prod/monitoring.yaml', 'envs/prod/namespace.yaml', 'envs/prod/settings.cnf', 'envs/prod/size/kustomization.yaml', 'envs/prod/size/statefulset.yaml',
+      'envs/staging/backup.yaml', 'envs/staging/kustomization.yaml', 'envs/staging/monitoring.yaml', 'envs/staging/namespace.yaml', 'envs/staging/settings.cnf', 'envs/staging/size/kustomization.yaml', 'envs/staging/size/statefulset.yaml',
       'flux/gitrepository.yaml', 'flux/kustomization.yaml', 'flux/kustomizations.yaml',
     ]);
     assert.deepEqual([...tree.scaffolds.keys()], ['envs/dev/local/kustomization.yaml', 'envs/staging/local/kustomization.yaml', 'envs/prod/local/kustomization.yaml']);
@@ -44,8 +44,9 @@ describe('renderTree', () => {
   it('changes only the environment file a one-field change touches', () => {
     const changed = renderTree(parseSpec(text.replace('size: 200Gi', 'size: 300Gi'), 'examples/orders-db.galera.yaml'));
     const differing = [...changed.generated].filter(([path, content]) => tree.generated.get(path) !== content).map(([path]) => path);
-    // The data volume sets the write-set cache (gcache, 5%): settings.cnf follows the size.
-    assert.deepEqual(differing, ['envs/prod/settings.cnf', 'envs/prod/size/statefulset.yaml']);
+    // The data volume sets the write-set cache (gcache, 5%): settings.cnf follows the size;
+    // the backup's scratch space (a restore rehearsal) is the data's size.
+    assert.deepEqual(differing, ['envs/prod/settings.cnf', 'envs/prod/size/statefulset.yaml', 'envs/prod/backup.yaml']);
   });
 
   it('gives each environment a ConfigMap with its member count and recovery overrides; peers come from the governing Service', () => {
@@ -55,7 +56,7 @@ describe('renderTree', () => {
     assert.deepEqual(generator('prod'), [{ name: 'orders-db-cluster', literals: ['members=5', 'recover-without=', 'discard-data-of='], files: ['settings.cnf'], options }]);
     const withRecovery = renderTree(parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [orders-db-2]\n      discardDataOf: [orders-db-0, orders-db-1]\n'), 'examples/orders-db.galera.yaml'));
     assert.match(withRecovery.generated.get('envs/dev/kustomization.yaml') ?? '', /- recover-without=orders-db-2\n\s+- discard-data-of=orders-db-0,orders-db-1\n/);
-    assert.throws(() => parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [inventory-2]\n'), 'x.yaml'), /x\.yaml:44:24: environments\.dev\.recovery\.recoverWithout: "inventory-2" is not a member of orders-db \(orders-db-0, orders-db-1, \.\.\.\)/);
+    assert.throws(() => parseSpec(text.replace('    size: dev\n', '    size: dev\n    recovery:\n      recoverWithout: [inventory-2]\n'), 'x.yaml'), /x\.yaml:53:24: environments\.dev\.recovery\.recoverWithout: "inventory-2" is not a member of orders-db \(orders-db-0, orders-db-1, \.\.\.\)/);
   });
 
   it('writes a StatefulSet that keeps the invariants by construction', () => {
@@ -91,7 +92,7 @@ describe('renderTree', () => {
 
   it('picks the state transfer method of the flavor', () => {
     assert.match((parse(file('base/configmap.yaml').split('\n').slice(2).join('\n')) as { data: Record<string, string> }).data['galera.cnf'] ?? '', /\nwsrep_sst_method=mariabackup\n/);
-    const pxc = renderTree(parseSpec(text.replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39'), 'x.yaml'));
+    const pxc = renderTree(parseSpec(text.replace('flavor: mariadb', 'flavor: percona-xtradb-cluster').replace('image: mariadb:11.4.4', 'image: percona/percona-xtradb-cluster:8.0.39').replace(/\nbackup:\n( .*\n)+/, '\n'), 'x.yaml'));
     assert.match(pxc.generated.get('base/configmap.yaml') ?? '', /wsrep_sst_method=xtrabackup-v2\n/);
     assert.match(pxc.generated.get('base/configmap.yaml') ?? '', /wsrep_provider=\/usr\/lib64\/galera4\/libgalera_smm\.so\n/);
   });

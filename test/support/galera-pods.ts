@@ -127,11 +127,17 @@ export class GaleraPods {
    * in a folder of the node's work dir.
    */
   createVolume(ordinal: number): string {
+    const path = this.createClaimVolume(this.claim(ordinal));
+    this.volumes.set(ordinal, path);
+    return path;
+  }
+
+  /** A fresh, empty `local` PersistentVolume bound in advance to the claim `claim` of the namespace. */
+  createClaimVolume(claim: string): string {
     this.volumeGeneration++;
-    const pv = `${this.namespace}-${this.claim(ordinal)}-${String(this.volumeGeneration)}`;
+    const pv = `${this.namespace}-${claim}-${String(this.volumeGeneration)}`;
     const path = join(this.node.dir, 'volumes', pv);
     mkdirSync(path, { recursive: true });
-    this.volumes.set(ordinal, path);
     this.node.apply(JSON.stringify({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
@@ -141,7 +147,7 @@ export class GaleraPods {
         accessModes: ['ReadWriteOnce'],
         persistentVolumeReclaimPolicy: 'Retain',
         storageClassName: this.storageClass,
-        claimRef: { namespace: this.namespace, name: this.claim(ordinal) },
+        claimRef: { namespace: this.namespace, name: claim },
         local: { path },
         nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [this.node.layout.name] }] }] } },
       },

@@ -111,6 +111,11 @@ export class RealNode {
     return this.controlPlane.kubectl(args, input);
   }
 
+  /** Runs a command inside the node's mount namespace (a mount made there goes away with the node). */
+  inMountNamespace(command: string, args: readonly string[]): string {
+    return run('nsenter', ['--target', String(this.holderPid), '--mount', '--', command, ...args]);
+  }
+
   apply(manifest: string, ...args: string[]): Run {
     return this.controlPlane.apply(manifest, ...args);
   }

@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AlertMetric, MemberScrape } from './exporter-scrape.ts';
 import { run } from './run.ts';
 import { tools } from './tools.ts';
 
@@ -19,17 +18,23 @@ export interface RuleGroup {
   rules: { alert: string; expr: string; for: string; labels: Record<string, string>; annotations?: Record<string, string> }[];
 }
 
+/** The series of one target (a member's exporter, or kube-state-metrics' view of an object): labels, and each metric's value. */
+export interface Target {
+  labels: Record<string, string>;
+  values: Partial<Record<string, number>>;
+}
+
 /** A series that grows: `perMinute` added every minute from `start`. */
 export interface Growth {
-  member: MemberScrape;
-  metric: AlertMetric;
+  member: Target;
+  metric: string;
   start: number;
   perMinute: number;
 }
 
 export interface RuleCase {
   name: string;
-  members: MemberScrape[];
+  members: Target[];
   growth?: Growth[];
   /** alert name → the label sets (besides alertname) of the alerts expected to fire; every alert of the rules is checked. */
   firing: Record<string, Record<string, string>[]>;
