@@ -8,8 +8,8 @@ import { mysqlFamily, re } from './match-conditions.ts';
 /** workload.ts podSpecOf: the pod spec of a Pod, or of a workload's template. */
 export const POD = "(object.kind == 'Pod' ? object.spec : object.spec.template.spec)";
 
-/** `body` with `ps` bound to the pod spec. */
-export const withPod = (body: string): string => `cel.bind(ps, ${POD}, ${body})`;
+/** `body` of the pod spec (Kubernetes' CEL has no cel.bind, so the spec is spelled out where used). */
+export const withPod = (body: (ps: string) => string): string => body(POD);
 
 /**
  * server-container.ts serverContainer, as a list of at most one: the first main container
@@ -21,8 +21,9 @@ const serverCandidates = (ps: string): string => {
   return `(${main}.filter(c, ${mysqlFamily('c')} && !${tool('c')}) + ${main}.filter(c, ${mysqlFamily('c')}) + ${main})`;
 };
 
-/** `body` with `s` bound to the server container; true when the pod has no container. */
-export const withServer = (body: string): string => withPod(`cel.bind(all, ${serverCandidates('ps')}, all.size() == 0 || cel.bind(s, all[0], ${body}))`);
+/** `body` of the server container; true when the pod has no container. */
+export const withServer = (body: (s: string) => string): string =>
+  withPod((ps) => `(${serverCandidates(ps)}.size() == 0 || ${body(`${serverCandidates(ps)}[0]`)})`);
 
 /** pinned-image.ts unpinnedRepository, negated: a digest, or a tag other than latest. */
 export const pinned = (image: string): string =>

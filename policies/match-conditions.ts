@@ -47,8 +47,11 @@ const wsrepSignal = (c: string): string => {
 const imageSignal = (c: string, exact = false): string => (exact ? `(has(${c}.image) && ${galeraWords(repository(`${c}.image`))})` : `(has(${c}.image) && ${galeraWords(`${c}.image`)})`);
 
 /** The repository of the image reference `image`: no digest, no tag (a colon after the last slash). */
-export const repository = (image: string): string =>
-  `cel.bind(r, ${image}.split('@')[0], r.lastIndexOf(':') > r.lastIndexOf('/') ? r.substring(0, r.lastIndexOf(':')) : r)`;
+export const repository = (image: string): string => {
+  // Kubernetes' CEL has no cel.bind: the reference without digest is spelled out each time.
+  const r = `${image}.split('@')[0]`;
+  return `(${r}.lastIndexOf(':') > ${r}.lastIndexOf('/') ? ${r}.substring(0, ${r}.lastIndexOf(':')) : ${r})`;
+};
 
 /** detect.ts mysqlFamily, the condition of the ConfigMap signal. */
 export const mysqlFamily = (c: string): string => `((has(${c}.image) && ${c}.image.matches(${re(PATTERNS.mysqlFamily)})) || (has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && p.containerPort == ${String(MYSQL_PORT)})))`;

@@ -17,7 +17,7 @@ export const pinnedImage: Rule = {
   kinds: WORKLOAD_KINDS,
   admission: {
     kinds: WORKLOAD_KINDS,
-    validations: [{ path: 'image', expression: withServer(`!has(s.image) || ${pinned('s.image')}`) }],
+    validations: [{ path: 'image', expression: withServer((s) => `(!has(${s}.image) || ${pinned(`${s}.image`)})`) }],
     webhookOnly: 'unpinned images of the other containers are warnings',
   },
   check(subject: Subject): readonly RawFinding[] {

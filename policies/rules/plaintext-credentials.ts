@@ -16,7 +16,7 @@ export const plaintextCredentials: Rule = {
   kinds: ['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
   admission: {
     kinds: WORKLOAD_KINDS,
-    validations: [{ path: 'env', expression: withPod(`${containers('ps')}.all(c, !has(c.env) || c.env.all(e, !e.name.matches(${re(CREDENTIAL_NAME.source)}) || !has(e.value) || e.value == ''))`) }],
+    validations: [{ path: 'env', expression: withPod((ps) => `${containers(ps)}.all(c, !has(c.env) || c.env.all(e, !e.name.matches(${re(CREDENTIAL_NAME.source)}) || !has(e.value) || e.value == ''))`) }],
   },
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];

@@ -17,7 +17,7 @@ export const readinessProbe: Rule = {
   why: 'A Galera member is running long before it can serve: while it joins, receives a state transfer (which can take hours) or donates one, it is alive but not Synced. Without a readiness probe Kubernetes calls it Ready as soon as the container starts, so OrderedReady starts the next member while this one is still joining (two state transfers at once, or a donor taken away), clients are routed to a member that refuses or serves stale reads, and a rolling update moves on before the member is back. The probe should pass only when the member is Synced (wsrep_local_state 4, or wsrep_ready ON).',
   fix: 'Add a readinessProbe to the server container that checks the member is Synced (for example an exec probe that passes when SHOW STATUS LIKE "wsrep_local_state" is 4), as the generated overlays do.',
   kinds: ['StatefulSet'],
-  admission: { kinds: ['StatefulSet'], validations: [{ path: 'readinessProbe', expression: withServer('has(s.readinessProbe)') }] },
+  admission: { kinds: ['StatefulSet'], validations: [{ path: 'readinessProbe', expression: withServer((s) => `has(${s}.readinessProbe)`) }] },
   check(subject: Subject): readonly RawFinding[] {
     if (!subject.galera.galera) return [];
     const pod = podSpecOf(subject.object);

@@ -15,7 +15,7 @@ export const terminationGrace: Rule = {
   kinds: ['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Pod'],
   admission: {
     kinds: WORKLOAD_KINDS,
-    validations: [{ path: 'terminationGracePeriodSeconds', expression: withPod('!has(ps.terminationGracePeriodSeconds) || ps.terminationGracePeriodSeconds != 0') }],
+    validations: [{ path: 'terminationGracePeriodSeconds', expression: withPod((ps) => `!has(${ps}.terminationGracePeriodSeconds) || ${ps}.terminationGracePeriodSeconds != 0`) }],
     webhookOnly: 'under 60 seconds is a warning',
   },
   check(subject: Subject): readonly RawFinding[] {

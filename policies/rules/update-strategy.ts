@@ -26,11 +26,7 @@ export const updateStrategy: Rule = {
       {
         path: `${PATH}.rollingUpdate.maxUnavailable`,
         // maxUnavailableFindings: a percentage of the members rounded down, at least 1 and at most all of them.
-        expression:
-          '!has(object.spec.updateStrategy) || !has(object.spec.updateStrategy.rollingUpdate) || !has(object.spec.updateStrategy.rollingUpdate.maxUnavailable) || ' +
-          'cel.bind(n, has(object.spec.replicas) ? object.spec.replicas : 1, cel.bind(v, object.spec.updateStrategy.rollingUpdate.maxUnavailable, ' +
-          'cel.bind(count, type(v) == int ? v : int(string(v).substring(0, string(v).size() - 1)) * n / 100, ' +
-          'cel.bind(atOnce, count < 1 ? (n < 1 ? n : 1) : (count > n ? n : count), atOnce <= (n < 3 ? 1 : (n - 1) / 2)))))',
+        expression: maxUnavailableCel(),
       },
     ],
     webhookOnly: 'OnDelete is a warning',
@@ -76,4 +72,13 @@ function maxUnavailableFindings(subject: Subject): RawFinding[] {
       message: `${path} is ${show(value)}${rounded}; a rolling update may restart ${String(atOnce)} of the ${String(members)} members at once, but a Galera cluster of ${String(members)} members loses quorum when more than ${String(tolerable)} ${tolerable === 1 ? 'is' : 'are'} down: set it to 1`,
     },
   ];
+}
+
+/** maxUnavailableFindings in CEL (no cel.bind in Kubernetes: each value is spelled out). */
+function maxUnavailableCel(): string {
+  const n = '(has(object.spec.replicas) ? object.spec.replicas : 1)';
+  const v = 'object.spec.updateStrategy.rollingUpdate.maxUnavailable';
+  const count = `(type(${v}) == int ? ${v} : int(string(${v}).substring(0, string(${v}).size() - 1)) * ${n} / 100)`;
+  const atOnce = `(${count} < 1 ? (${n} < 1 ? ${n} : 1) : (${count} > ${n} ? ${n} : ${count}))`;
+  return `!has(object.spec.updateStrategy) || !has(object.spec.updateStrategy.rollingUpdate) || !has(${v}) || ${atOnce} <= (${n} < 3 ? 1 : (${n} - 1) / 2)`;
 }
