@@ -7,10 +7,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Balanced by their last measured times (s): failures 543, recovery 497, backup ~180,
+# Balanced by their last measured times (s): failures 543, recovery 497, backup ~275,
 # production ~160, overlays ~150, chart-pods 151, real-node ~30.
-node_lane_1=(test/real-node.test.ts test/galera-failures.test.ts test/galera-production.test.ts test/galera-backup.test.ts)
-node_lane_2=(test/galera-overlays.test.ts test/galera-recovery.test.ts test/chart-pods.test.ts)
+node_lane_1=(test/real-node.test.ts test/galera-failures.test.ts test/galera-backup.test.ts)
+node_lane_2=(test/galera-overlays.test.ts test/galera-recovery.test.ts test/chart-pods.test.ts test/galera-production.test.ts)
 shopt -s globstar nullglob
 others=()
 for file in policies/**/*.test.ts cli/**/*.test.ts generator/**/*.test.ts webhook/**/*.test.ts test/*.test.ts; do

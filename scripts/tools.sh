@@ -83,6 +83,45 @@ command -v go >/dev/null || { echo "scripts/tools.sh: go is not installed; insta
 command -v unzip >/dev/null || { echo "scripts/tools.sh: unzip is not installed; install it (apt-get install unzip)" >&2; exit 1; }
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
+# kube-apiserver, kubectl and the node's kubelet, controller manager and scheduler:
+# `go install k8s.io/kubernetes/cmd/...` cannot work, because that module points its
+# k8s.io/* staging modules at local folders. A small module of ours requires it and
+# replaces every staging module with the published v0.<minor>.<patch>.
+build_kubernetes() {
+  echo "building ${k8s_missing[*]} $K8S_VERSION (minutes on 2 cores, once) ..." >&2
+  start=$(date +%s)
+  work="$cache/build/kubernetes-$K8S_VERSION"
+  mkdir -p "$work" "$k8s_dir"
+  staging="v0.${K8S_VERSION#v1.}"
+  gomod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  {
+    echo "module galera-gitops.local/kubernetes-tools"
+    echo
+    echo "go 1.26"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    sed -n 's/^[[:space:]]*\(k8s\.io\/[^ ]*\) => \.\/staging\/.*$/\1/p' "$gomod" | while read -r module; do
+      echo "replace $module => $module $staging"
+    done
+  } > "$work/go.mod"
+  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  version="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
+  if [ ${#k8s_missing[@]} -gt 0 ]; then
+    (cd "$work" && go build -ldflags "$version" -o "$k8s_dir/" "${k8s_missing[@]/#/k8s.io/kubernetes/cmd/}")
+  fi
+  # The pod sandbox's pause process, compiled from the same release's source (no registry).
+  src="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  cp "$src/build/pause/linux/pause.c" "$k8s_dir/pause.c"
+  echo "${k8s_missing[*]} built in $(( $(date +%s) - start )) s" >&2
+}
+# The Kubernetes build (the longest) runs beside the others: on a cold machine the module
+# downloads and single-threaded link steps of one overlap the compiling of the other.
+k8s_pid=""
+if [ ${#k8s_missing[@]} -gt 0 ] || [ ! -f "$k8s_dir/pause.c" ]; then
+  build_kubernetes &
+  k8s_pid=$!
+fi
+
 if [ ! -x "$kustomize_dir/kustomize" ]; then
   echo "building kustomize $KUSTOMIZE_VERSION from sigs.k8s.io/kustomize/kustomize/v5 ..." >&2
   start=$(date +%s)
@@ -135,37 +174,6 @@ if [ ! -f "$monitoring_dir/.complete" ]; then
   touch "$monitoring_dir/.complete"
 fi
 
-# kube-apiserver, kubectl and the node's kubelet, controller manager and scheduler:
-# `go install k8s.io/kubernetes/cmd/...` cannot work, because that module points its
-# k8s.io/* staging modules at local folders. A small module of ours requires it and
-# replaces every staging module with the published v0.<minor>.<patch>.
-if [ ${#k8s_missing[@]} -gt 0 ] || [ ! -f "$k8s_dir/pause.c" ]; then
-  echo "building ${k8s_missing[*]} $K8S_VERSION (minutes on 2 cores, once) ..." >&2
-  start=$(date +%s)
-  work="$cache/build/kubernetes-$K8S_VERSION"
-  mkdir -p "$work" "$k8s_dir"
-  staging="v0.${K8S_VERSION#v1.}"
-  gomod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
-  {
-    echo "module galera-gitops.local/kubernetes-tools"
-    echo
-    echo "go 1.26"
-    echo
-    echo "require k8s.io/kubernetes $K8S_VERSION"
-    sed -n 's/^[[:space:]]*\(k8s\.io\/[^ ]*\) => \.\/staging\/.*$/\1/p' "$gomod" | while read -r module; do
-      echo "replace $module => $module $staging"
-    done
-  } > "$work/go.mod"
-  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
-  version="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
-  if [ ${#k8s_missing[@]} -gt 0 ]; then
-    (cd "$work" && go build -ldflags "$version" -o "$k8s_dir/" "${k8s_missing[@]/#/k8s.io/kubernetes/cmd/}")
-  fi
-  # The pod sandbox's pause process, compiled from the same release's source (no registry).
-  src="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  cp "$src/build/pause/linux/pause.c" "$k8s_dir/pause.c"
-  echo "${k8s_missing[*]} built in $(( $(date +%s) - start )) s" >&2
-fi
 
 if [ ! -x "$coredns_dir/coredns" ]; then
   echo "building CoreDNS $COREDNS_VERSION ..." >&2
@@ -216,6 +224,10 @@ if [ ! -x "$helm_dir/helm" ]; then
   mkdir -p "$helm_dir"
   GOBIN="$helm_dir" go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
   echo "helm built in $(( $(date +%s) - start )) s" >&2
+fi
+
+if [ -n "$k8s_pid" ]; then
+  wait "$k8s_pid" || { echo "scripts/tools.sh: building Kubernetes $K8S_VERSION failed (its output is above)" >&2; exit 1; }
 fi
 
 print_paths
