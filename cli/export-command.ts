@@ -37,7 +37,8 @@ export function exportCommand(): Command {
         '# Webhook only (run `galera-gitops serve`, or `galera-gitops audit`):',
         ...result.webhookOnly.map((w) => `#   ${w.rule}: ${w.why}`),
       ];
-      const text = `${header.join('\n')}\n${result.documents.map((d) => stringify(d, { lineWidth: 0 })).map((d) => `---\n${d}`).join('')}`;
+      // YAML 1.1 quoting: kubectl reads an unquoted off (a mode) as false.
+      const text = `${header.join('\n')}\n${result.documents.map((d) => stringify(d, { lineWidth: 0, version: '1.1' })).map((d) => `---\n${d}`).join('')}`;
       if (flags.output === undefined) {
         process.stdout.write(text);
         return;
