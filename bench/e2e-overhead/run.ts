@@ -3,7 +3,8 @@
  * interleaved on the same apiserver, under each admission set-up:
  *   none     no admission of ours
  *   webhook  our validating and mutating webhooks (failurePolicy Fail, matchConditions)
- *   vap      a ValidatingAdmissionPolicy with the same core rules in CEL (vap.ts)
+ *   vap      the admission policies `galera-gitops export policies` writes (vap.ts): the
+ *            rules decidable from the object alone, in CEL inside the apiserver
  * for Galera StatefulSets; and ordinary Deployments with the webhooks registered (the
  * matchConditions filter keeps them away) against none. Placement: etcd and kube-apiserver
  * (the server under test) on CPU 1; the load generator (this process) and the webhook on
@@ -18,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { TestCluster } from '../../test/support/cluster.ts';
 import { affinity, LOAD_CPU, machine, pin, SERVER_CPU } from '../support/cpu.ts';
 import { galeraStatefulSet, plainDeployment } from './objects.ts';
-import { VAP_NAME, vapManifest } from './vap.ts';
+import { exportedRules, policiesManifest } from './vap.ts';
 
 const PER_SETUP = Number(process.env.BENCH_CREATES ?? 600);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -67,9 +68,9 @@ try {
   const use = async (setup: Setup): Promise<void> => {
     if (setup !== current) {
       if (current === 'webhook') cluster.unregisterWebhooks();
-      if (current === 'vap') cluster.kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', VAP_NAME, '--ignore-not-found']);
+      if (current === 'vap') cluster.apply(policiesManifest(), 'delete', '-f', '-', '--ignore-not-found');
       if (setup === 'webhook') cluster.registerWebhooks('Fail');
-      if (setup === 'vap') cluster.apply(vapManifest(), 'apply', '-f', '-');
+      if (setup === 'vap') cluster.apply(policiesManifest(), 'apply', '-f', '-');
       current = setup;
     }
     const namespace = `probe-${String(serial++)}`;
@@ -108,6 +109,7 @@ try {
     machine: `${machine()}, kube-apiserver v1.37.2, etcd v3.7.0`,
     placement,
     concurrency: C,
+    policies: `galera-gitops export policies (default policy file): ${exportedRules().join(', ')}`,
     rounds: ROUNDS,
     galeraStatefulSets: { none: stats(none), webhook: stats(results.webhook ?? []), vap: stats(results.vap ?? []) },
     overhead: { webhook, vap, webhookOverVapP50: round2(webhook.p50ms / vap.p50ms), webhookOverVapP99: round2(webhook.p99ms / vap.p99ms) },
