@@ -41,16 +41,16 @@ export function auditCommand(): Command {
         return;
       }
       // Loaded only here: @kubernetes/client-node is large and `check` never needs it.
-      const { ClusterReadError, loadKubeConfig, readCluster } = await import('../audit/read.ts');
-      const { auditObjects } = await import('../audit/judge.ts');
+      const { ClusterReadError, loadKubeConfig, readCluster } = await import('../webhook/audit/read.ts');
+      const { auditObjects } = await import('../webhook/audit/judge.ts');
       try {
         const kc = loadKubeConfig(flags.kubeconfig, flags.context);
         const audit = auditObjects(await readCluster(kc), severity);
         const findings = audit.findings.map((a) => a.finding);
         const notices: string[] = [];
         if (flags.policyReports === true) {
-          const { policyReports } = await import('../audit/policy-reports.ts');
-          const { writePolicyReports } = await import('../audit/write-reports.ts');
+          const { policyReports } = await import('../webhook/audit/policy-reports.ts');
+          const { writePolicyReports } = await import('../webhook/audit/write-reports.ts');
           const written = await writePolicyReports(kc, policyReports(audit.findings, new Date()));
           notices.push(...written.written.map((r) => `wrote ${r}`), ...written.deleted.map((r) => `deleted ${r} (no finding left there)`));
         }

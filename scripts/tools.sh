@@ -21,6 +21,7 @@ COREDNS_VERSION=v1.15.0        # github.com/coredns/coredns: cluster DNS for the
 MYSQLD_EXPORTER_VERSION=v0.19.0 # github.com/prometheus/mysqld_exporter: the exporter beside each member (v0.18.x is not on the proxy)
 PROMETHEUS_VERSION=v0.316.0    # github.com/prometheus/prometheus (Prometheus 3.16): promtool, to test the alert rules
 PROMETHEUS_OPERATOR_VERSION=v0.85.0 # github.com/prometheus-operator/prometheus-operator: ServiceMonitor and PrometheusRule CRDs
+KYVERNO_VERSION=v1.19.1         # github.com/kyverno/kyverno: the wgpolicyk8s.io PolicyReport CRDs it ships (the proxy refuses sigs.k8s.io/wg-policy-prototypes)
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="$root/.cache/tools"
@@ -37,6 +38,7 @@ coredns_dir="$cache/coredns-$COREDNS_VERSION"
 exporter_dir="$cache/mysqld-exporter-$MYSQLD_EXPORTER_VERSION"
 promtool_dir="$cache/promtool-$PROMETHEUS_VERSION"
 monitoring_dir="$cache/crds/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION"
+policyreport_dir="$cache/crds/policy-reports-kyverno-$KYVERNO_VERSION"
 # The real node's parts, built from the same module set as kube-apiserver.
 K8S_COMMANDS=(kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler)
 
@@ -54,6 +56,7 @@ for command in "${K8S_COMMANDS[@]}"; do [ -x "$k8s_dir/$command" ] || k8s_missin
 [ -x "$exporter_dir/mysqld_exporter" ] || missing=1
 [ -x "$promtool_dir/promtool" ] || missing=1
 [ -f "$monitoring_dir/.complete" ] || missing=1
+[ -f "$policyreport_dir/.complete" ] || missing=1
 
 print_paths() {
   echo "kustomize=$kustomize_dir/kustomize"
@@ -72,6 +75,7 @@ print_paths() {
   echo "mysqld_exporter=$exporter_dir/mysqld_exporter"
   echo "promtool=$promtool_dir/promtool"
   echo "monitoring_crds=$monitoring_dir"
+  echo "policy_report_crds=$policyreport_dir"
 }
 
 if [ "$mode" = "--print" ]; then
@@ -172,6 +176,13 @@ if [ ! -f "$monitoring_dir/.complete" ]; then
   module_files github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" "$monitoring_dir" \
     example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
   touch "$monitoring_dir/.complete"
+fi
+
+if [ ! -f "$policyreport_dir/.complete" ]; then
+  echo "fetching the PolicyReport CRDs (wgpolicyk8s.io v1alpha2) from Kyverno $KYVERNO_VERSION ..." >&2
+  module_files github.com/kyverno/kyverno "$KYVERNO_VERSION" "$policyreport_dir" \
+    config/crds/policyreport/wgpolicyk8s.io_policyreports.yaml config/crds/policyreport/wgpolicyk8s.io_clusterpolicyreports.yaml
+  touch "$policyreport_dir/.complete"
 fi
 
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadInputs } from '../cli/check/load.ts';
 import { findingLine } from '../cli/check/report-text.ts';
-import { loadKubeConfig } from '../audit/read.ts';
+import { loadKubeConfig } from '../webhook/audit/read.ts';
 import { toCurrentApi } from '../policies/api-versions.ts';
 import { evaluateBundle, type Finding, type KubeObject } from '../policies/index.ts';
 import { auditOnce } from '../webhook/audit-loop.ts';
@@ -23,7 +23,8 @@ import { DEFAULT_CONFIG } from '../webhook/config.ts';
 import { ControlPlane } from './support/control-plane.ts';
 import { corpus } from './support/corpus.ts';
 import { MAIN } from './support/paths.ts';
-import { policyReportCrds } from './support/policy-report-crd.ts';
+import { installCrds } from './support/crds.ts';
+import { tools } from './support/tools.ts';
 import { Processes } from './support/processes.ts';
 
 interface Json {
@@ -60,8 +61,7 @@ describe('galera-gitops audit against a real apiserver', { timeout: 10 * 60_000 
 
   before(async () => {
     plane = await ControlPlane.start(dir, processes, { address: '127.0.0.1', serviceRange: '10.96.0.0/12', extraArgs: ['--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount'] });
-    plane.apply(policyReportCrds());
-    for (const name of ['policyreports', 'clusterpolicyreports']) plane.apply('', 'wait', '--for=condition=Established', `crd/${name}.wgpolicyk8s.io`, '--timeout=30s');
+    installCrds((args, input) => plane.kubectl(args, input), [tools().policyReportCrds]);
   });
 
   after(async () => {

@@ -8,10 +8,10 @@
  */
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { recordEvents } from '../audit/events.ts';
-import { auditObjects } from '../audit/judge.ts';
-import { readCluster } from '../audit/read.ts';
-import { messageOf } from '../audit/retry.ts';
+import { recordEvents } from './audit/events.ts';
+import { auditObjects } from './audit/judge.ts';
+import { readCluster } from './audit/read.ts';
+import { messageOf } from './audit/retry.ts';
 import { labelsOf, nameOf } from '../policies/object.ts';
 import type { PolicyConfig } from './config.ts';
 import { MODE_LABEL } from './judge.ts';

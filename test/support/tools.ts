@@ -30,6 +30,8 @@ export interface Tools {
   promtool: string;
   /** ServiceMonitor and PrometheusRule CRDs. */
   monitoringCrds: string;
+  /** wgpolicyk8s.io PolicyReport and ClusterPolicyReport CRDs (from Kyverno's module). */
+  policyReportCrds: string;
 }
 
 let cached: Tools | undefined;
@@ -42,7 +44,7 @@ function parse(stdout: string): Tools {
   };
   return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm'), certManagerCrds: value('certmanager_crds'),
     kubelet: value('kubelet'), kubeControllerManager: value('kube_controller_manager'), kubeScheduler: value('kube_scheduler'), coredns: value('coredns'), pauseSource: value('pause_source'),
-    mysqldExporter: value('mysqld_exporter'), promtool: value('promtool'), monitoringCrds: value('monitoring_crds') };
+    mysqldExporter: value('mysqld_exporter'), promtool: value('promtool'), monitoringCrds: value('monitoring_crds'), policyReportCrds: value('policy_report_crds') };
 }
 
 export function tools(): Tools {

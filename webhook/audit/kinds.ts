@@ -5,7 +5,7 @@
  * ConfigMaps are not listed: detection reads only those the Galera-looking pods mount,
  * fetched one by one (read.ts), so the audit never needs to read every ConfigMap.
  */
-import { CATALOGUE } from '../policies/index.ts';
+import { CATALOGUE } from '../../policies/index.ts';
 
 /** The served API version of each kind a rule may name. */
 const API_VERSIONS: Readonly<Record<string, string>> = {

@@ -8,7 +8,7 @@
  * policy), `result` fail for deny, warn for warn and skip for a waived finding, `severity`
  * high for deny and medium for warn, `message` the path and the rule's words.
  */
-import type { Finding } from '../policies/index.ts';
+import type { Finding } from '../../policies/index.ts';
 import type { AuditedFinding } from './judge.ts';
 
 export const REPORT_NAME = 'galera-gitops';

@@ -4,7 +4,7 @@
  * does not exist). Each finding stays paired with the object it is about, as the cluster
  * holds it, for the PolicyReports and Events that point back at it.
  */
-import { evaluateBundle, type Finding, type KubeObject, type SeverityOverrides } from '../policies/index.ts';
+import { evaluateBundle, type Finding, type KubeObject, type SeverityOverrides } from '../../policies/index.ts';
 
 export interface AuditedFinding {
   finding: Finding;

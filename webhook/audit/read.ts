@@ -4,9 +4,9 @@
  * ConfigMaps that Galera-looking pods mount (detection reads wsrep settings from them).
  */
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { configMapsRead } from '../policies/detect.ts';
-import { isKubeObject, type KubeObject } from '../policies/index.ts';
-import { namespaceOf } from '../policies/object.ts';
+import { configMapsRead } from '../../policies/detect.ts';
+import { isKubeObject, type KubeObject } from '../../policies/index.ts';
+import { namespaceOf } from '../../policies/object.ts';
 import { auditedKinds } from './kinds.ts';
 import { messageOf, retrying } from './retry.ts';
 
