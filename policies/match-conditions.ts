@@ -118,12 +118,25 @@ export function galeraWorkload(o: string): string {
   return `(!${optedOut(o)} && ${workload(o, true)})`;
 }
 
+/**
+ * A PodDisruptionBudget that may be over Galera members, from the budget alone: the
+ * cluster label, or Galera words in its name or its selector's labels. A budget with none
+ * of these is judged with its StatefulSet (the webhook's cache holds the budgets) and by
+ * `audit`.
+ */
+const budget = (o: string): string => {
+  const matchLabels = `${o}.spec.selector.matchLabels`;
+  const selector = `(has(${o}.spec) && has(${o}.spec.selector) && has(${matchLabels}) && (${lit(CLUSTER_LABEL)} in ${matchLabels} || ${matchLabels}.exists(k, ${galeraWords(`${matchLabels}[k]`)})))`;
+  return `(${labelled(`${o}.metadata`)} || (has(${o}.metadata.name) && ${galeraWords(`${o}.metadata.name`)}) || ${selector})`;
+};
+
 export function validatingMatchConditions(): MatchCondition[] {
   const expression = [
     `has(request.subResource) && request.subResource == 'scale' ? true :`,
     `request.resource.resource == 'horizontalpodautoscalers' ? ${eitherObject(autoscaler)} :`,
     `request.resource.resource == 'services' ? ${eitherObject(service)} :`,
     `request.resource.resource == 'persistentvolumeclaims' ? ${eitherObject(claim)} :`,
+    `request.resource.resource == 'poddisruptionbudgets' ? ${eitherObject(budget)} :`,
     eitherObject(workload),
   ].join('\n');
   return [{ name: 'may-be-galera', expression }];

@@ -10,7 +10,7 @@
  * `none`, never "missing"), readiness fails, a metric and a log line say so, and it
  * recovers by itself once every kind lists again.
  */
-import { AppsV1Api, CoreV1Api, KubeConfig, makeInformer, type Informer, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api, makeInformer, type Informer, type KubernetesObject } from '@kubernetes/client-node';
 import { isRecord, labelsOf } from '../policies/object.ts';
 import type { KubeObject, Related } from '../policies/index.ts';
 import { ObjectStore, type ClusterCache } from './cache.ts';
@@ -57,6 +57,9 @@ export class InformerCache implements ClusterCache {
     this.kinds.set('StatefulSet', { apiVersion: 'apps/v1', path: '/apis/apps/v1/statefulsets', list: () => apps.listStatefulSetForAllNamespaces(), listed: false });
     this.kinds.set('Service', { apiVersion: 'v1', path: '/api/v1/services', list: () => core.listServiceForAllNamespaces(), listed: false });
     this.kinds.set('Namespace', { apiVersion: 'v1', path: '/api/v1/namespaces', list: () => core.listNamespace(), listed: false });
+    // The budgets over Galera members: a StatefulSet's new replicas are judged against them.
+    const policy = kc.makeApiClient(PolicyV1Api);
+    this.kinds.set('PodDisruptionBudget', { apiVersion: 'policy/v1', path: '/apis/policy/v1/poddisruptionbudgets', list: () => policy.listPodDisruptionBudgetForAllNamespaces(), listed: false });
     for (const kind of this.kinds.keys()) this.watch(kind);
     // Staleness begins by the clock, not by an event: look once a second.
     this.ticker = setInterval(() => {
