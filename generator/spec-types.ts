@@ -63,7 +63,7 @@ export interface ClusterSpec {
   tls: TlsSource;
   /** The metrics exporter beside each member, and the Prometheus Operator objects. */
   metrics: { enabled: boolean; image: string; prometheusOperator: boolean };
-  /** Who may connect: clients' namespaces (undefined: any), the monitoring namespace. */
+  /** Who may connect: clients' namespaces (undefined: every namespace), the monitoring namespace. */
   networkPolicy: { enabled: boolean; clientNamespaces: string[] | undefined; monitoringNamespace: string };
   backup: Backup | undefined;
   environments: Environment[];

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { parseSpec, SpecError } from '../spec.ts';
+import { specProblems } from '../../test/support/spec-problems.ts';
+import { parseSpec } from '../spec.ts';
 import { restoreDocs } from './restore.ts';
 import { renderTree } from './tree.ts';
 
@@ -18,14 +19,7 @@ const spec = parseSpec(text, 'examples/orders-db.galera.yaml');
 const tree = renderTree(spec).generated;
 type Doc = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> };
 const docs = (path: string): Doc[] => parseAllDocuments(tree.get(path) ?? '').map((d) => d.toJS() as Doc);
-const problems = (source: string): string[] => {
-  try {
-    parseSpec(source, 'x.yaml');
-    return [];
-  } catch (error) {
-    return error instanceof SpecError ? error.problems : [String(error)];
-  }
-};
+const problems = (source: string): string[] => specProblems(source);
 
 describe('backups', () => {
   it('renders a CronJob, its claim and its script for every environment that keeps backups', () => {

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { parseSpec, SpecError } from '../spec.ts';
+import { specProblems } from '../../test/support/spec-problems.ts';
+import { parseSpec } from '../spec.ts';
 import { renderTree } from './tree.ts';
 
 const text = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'orders-db.galera.yaml'), 'utf8');
@@ -22,14 +23,7 @@ const docs = (files: Map<string, string>, path: string): Record<string, unknown>
 };
 type Pod = { containers: { name: string; args?: string[]; env: { name: string; value?: string; valueFrom?: unknown }[]; volumeMounts?: unknown[] }[]; volumes?: unknown[] };
 const podSpec = (files: Map<string, string>, path: string): Pod => (docs(files, path)[0] as { spec: { template: { spec: Pod } } }).spec.template.spec;
-const problems = (source: string): string[] => {
-  try {
-    parseSpec(source, 'x.yaml');
-    return [];
-  } catch (error) {
-    return error instanceof SpecError ? error.problems : [String(error)];
-  }
-};
+const problems = (source: string): string[] => specProblems(source);
 
 describe('encryption', () => {
   it('is on for medium and larger sizes: server, provider and state-transfer settings, the Secret mounted, cert-manager objects', () => {
