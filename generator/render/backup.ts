@@ -7,12 +7,10 @@
  * Its pods carry none of the members' labels: no Service routes to them and no Galera rule
  * mistakes them for a member.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClusterSpec, Environment } from '../spec-types.ts';
+import { script } from './base.ts';
 import { FLAVORS } from './flavor.ts';
 import { DATA_CLAIM, DATA_DIR, labels } from './names.ts';
-import { packageRoot } from './package-root.ts';
 
 export const backupName = (spec: ClusterSpec): string => `${spec.name}-backup`;
 export const backupClaim = (spec: ClusterSpec): string => `${spec.name}-backups`;
@@ -35,7 +33,7 @@ export function backupDocs(spec: ClusterSpec, env: Environment, annotations: Rec
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(`${backupName(spec)}-script`),
-      data: { 'backup.sh': readFileSync(join(packageRoot(), 'generator', 'scripts', 'backup.sh'), 'utf8') },
+      data: { 'backup.sh': script('backup.sh') },
     },
     {
       apiVersion: 'v1',

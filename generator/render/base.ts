@@ -26,8 +26,8 @@ export const GRACE_SECONDS = 600;
 /** The scripts that ship in the ConfigMap; start.sh copies them (and galera.cnf) to the runtime dir. */
 const SCRIPTS = ['lib.sh', 'datadir.sh', 'start.sh', 'probe.sh'];
 
-
-function script(name: string): string {
+/** A script of generator/scripts, as shipped in a ConfigMap. */
+export function script(name: string): string {
   return readFileSync(join(packageRoot(), 'generator', 'scripts', name), 'utf8');
 }
 

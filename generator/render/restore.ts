@@ -5,14 +5,11 @@
  * Job on the backup volume's node. Printed for one use, never written into the overlays: a
  * restore is an operation, not a state to keep in sync.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClusterSpec, Environment } from '../spec-types.ts';
 import { backupClaim } from './backup.ts';
-import { dataClaim } from './base.ts';
+import { dataClaim, script } from './base.ts';
 import { FLAVORS } from './flavor.ts';
 import { DATA_CLAIM, DATA_DIR } from './names.ts';
-import { packageRoot } from './package-root.ts';
 
 export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string): unknown[] {
   const name = `${spec.name}-restore`;
@@ -25,7 +22,7 @@ export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string)
   const template = dataClaim(env.storage.size, env.storage.class) as { spec: Record<string, unknown> };
   const memberClaim = `${DATA_CLAIM}-${spec.name}-0`;
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-script`), data: { 'restore.sh': readFileSync(join(packageRoot(), 'generator', 'scripts', 'restore.sh'), 'utf8') } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-script`), data: { 'restore.sh': script('restore.sh') } },
     // Labelled like the claims the StatefulSet makes, so the rules see a member's volume.
     { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: memberClaim, namespace: env.namespace, labels: { 'galera-gitops.io/cluster': spec.name } }, spec: template.spec },
     {
