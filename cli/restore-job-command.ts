@@ -13,7 +13,7 @@ export function restoreJobCommand(): Command {
     .description("print the Job (and member 0's claim) that fills an environment's first member from a backup; apply it, then start the environment")
     .requiredOption('-f, --file <spec>', 'the cluster spec')
     .requiredOption('--env <environment>', 'the environment to restore (its StatefulSet and claims deleted first)')
-    .requiredOption('--backup <name>', 'the backup, as listed on the backup volume (<name>-<UTC time>.mbstream.gz)')
+    .requiredOption('--backup <name>', 'the backup, as listed where backups are kept (<name>-<UTC time>.mbstream.gz)')
     .option('--image <ref>', "the server image, when the environment's overlay replaces the spec's (kustomize images:)")
     .addHelpText('after', '\nExit codes: 0 printed, 2 invalid spec, unknown environment, an environment without backups, or a bad backup name.\nSee docs/backups.md for the whole procedure.')
     .action((options: { file: string; env: string; backup: string; image?: string }) => {

@@ -30,7 +30,29 @@ export interface Backup {
   verify: 'restore' | 'checksum';
   /** An alert fires when the last successful backup is older than this many hours. */
   maxAgeHours: number;
-  pvc: { size: string; class: string | undefined };
+  destination: PvcDestination | S3Destination;
+}
+
+/** A PersistentVolumeClaim per environment, `<name>-backups`. */
+export interface PvcDestination {
+  kind: 'pvc';
+  size: string;
+  class: string | undefined;
+}
+
+/**
+ * An S3-compatible bucket: the environment's backups under `<prefix>/<env>/`, with the
+ * keys from `secret` (access-key-id, secret-access-key), uploaded by the rclone binary of
+ * `clientImage` (docs/backups.md).
+ */
+export interface S3Destination {
+  kind: 's3';
+  endpoint: string;
+  bucket: string;
+  prefix: string;
+  region: string;
+  secret: string;
+  clientImage: string;
 }
 
 /** Where the certificates come from (docs/generator.md, Encryption). */
@@ -83,7 +105,14 @@ export interface RawSpec {
   tls?: { secret?: string; issuer?: { name: string; kind?: 'Issuer' | 'ClusterIssuer' } };
   metrics?: { enabled?: boolean; image?: string; prometheusOperator?: boolean };
   networkPolicy?: { enabled?: boolean; clientNamespaces?: string[]; monitoringNamespace?: string };
-  backup?: { schedule: string; retention?: number; verify?: 'restore' | 'checksum'; maxAgeHours?: number; pvc: { size: string; class?: string } };
+  backup?: {
+    schedule: string;
+    retention?: number;
+    verify?: 'restore' | 'checksum';
+    maxAgeHours?: number;
+    pvc?: { size: string; class?: string };
+    s3?: { endpoint: string; bucket: string; prefix?: string; region?: string; secret: string; clientImage?: string };
+  };
   environments: Record<string, RawEnvironment>;
   mysqld?: Record<string, string | number>;
   gitops?: {

@@ -32,7 +32,7 @@ describe('parseSpec', () => {
     assert.deepEqual(spec.tls, { kind: 'self-signed' });
     assert.deepEqual(spec.metrics, { enabled: true, image: 'quay.io/prometheus/mysqld-exporter:v0.19.0', prometheusOperator: true });
     assert.deepEqual(spec.networkPolicy, { enabled: true, clientNamespaces: undefined, monitoringNamespace: 'monitoring' });
-    assert.deepEqual(spec.backup, { schedule: '30 2 * * *', retention: 7, verify: 'restore', maxAgeHours: 26, pvc: { size: '100Gi', class: undefined } });
+    assert.deepEqual(spec.backup, { schedule: '30 2 * * *', retention: 7, verify: 'restore', maxAgeHours: 26, destination: { kind: 'pvc', size: '100Gi', class: undefined } });
     assert.deepEqual(spec.gitops, { targets: ['argocd', 'flux'], repoURL: 'https://git.example.com/platform/databases.git', revision: 'main', path: 'overlays/orders-db', argocd: { namespace: 'argocd', project: 'default' }, flux: { namespace: 'flux-system' } });
   });
 

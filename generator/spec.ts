@@ -9,10 +9,21 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { memberCountFindings } from '../policies/index.ts';
 import schema from '../schemas/galera-cluster.schema.json' with { type: 'json' };
 import { SIZES } from './sizes.ts';
-import type { ClusterSpec, Environment, RawSpec } from './spec-types.ts';
+import type { Backup, ClusterSpec, Environment, RawSpec } from './spec-types.ts';
 
 /** mysqld_exporter, pinned: the release the tests build from its Go module (scripts/tools.sh). */
 export const DEFAULT_EXPORTER_IMAGE = 'quay.io/prometheus/mysqld-exporter:v0.19.0';
+/** The S3 client of backups to a bucket: its static rclone binary is copied beside mariadb-backup. */
+export const DEFAULT_S3_CLIENT_IMAGE = 'docker.io/rclone/rclone:1.76.0';
+
+/** Where backups go; with neither or both, semanticProblems reports it (the PVC here is a placeholder then). */
+function backupDestination(name: string, raw: NonNullable<RawSpec['backup']>): Backup['destination'] {
+  const s3 = raw.s3;
+  if (s3 !== undefined && raw.pvc === undefined) {
+    return { kind: 's3', endpoint: s3.endpoint.replace(/\/+$/, ''), bucket: s3.bucket, prefix: (s3.prefix ?? name).replace(/^\/+|\/+$/g, ''), region: s3.region ?? 'us-east-1', secret: s3.secret, clientImage: s3.clientImage ?? DEFAULT_S3_CLIENT_IMAGE };
+  }
+  return { kind: 'pvc', size: raw.pvc?.size ?? '0', class: raw.pvc?.class };
+}
 
 export class SpecError extends Error {
   readonly problems: string[];
@@ -111,6 +122,9 @@ function describe(error: ErrorObject, doc: Document, at: (node: Node | undefined
 function patternMeaning(pattern: string): string {
   if (pattern.includes('Ki|Mi')) return 'a Kubernetes quantity such as 500m, 2Gi or 100Gi';
   if (pattern.includes('@(hourly')) return 'a cron schedule of five fields such as "30 2 * * *", or @daily';
+  if (pattern.startsWith('^https?://')) return 'an http:// or https:// URL such as https://s3.eu-west-1.amazonaws.com';
+  if (pattern.includes('{1,61}')) return 'an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-"';
+  if (pattern.includes("!_.*'()")) return 'an S3 key prefix: letters, digits and !_.*\'()/-';
   return 'lowercase letters, digits and "-", starting and ending with a letter or digit';
 }
 
@@ -156,7 +170,7 @@ function resolve(raw: RawSpec, source: string): ClusterSpec {
             retention: raw.backup.retention ?? 7,
             verify: raw.backup.verify ?? 'restore',
             maxAgeHours: raw.backup.maxAgeHours ?? 26,
-            pvc: { size: raw.backup.pvc.size, class: raw.backup.pvc.class },
+            destination: backupDestination(raw.name, raw.backup),
           },
     tls: raw.tls?.secret !== undefined
       ? { kind: 'secret', secret: raw.tls.secret }
@@ -221,6 +235,9 @@ function semanticProblems(spec: ClusterSpec, doc: Document, at: (node: Node | un
   }
   if (spec.backup !== undefined && spec.flavor === 'percona-xtradb-cluster') {
     problems.push(`${at(nodeAt(doc, ['backup']))}: backup: not available for percona-xtradb-cluster yet (its backups need xtrabackup, which galera-gitops has never run): take backups with Percona's tools, or remove the block`);
+  }
+  if (doc.getIn(['backup']) !== undefined && (doc.getIn(['backup', 'pvc']) === undefined) === (doc.getIn(['backup', 's3']) === undefined)) {
+    problems.push(`${at(nodeAt(doc, ['backup']))}: backup: name exactly one destination: pvc (a volume per environment) or s3 (a bucket)`);
   }
   if (doc.getIn(['tls', 'secret']) !== undefined && doc.getIn(['tls', 'issuer']) !== undefined) problems.push(`${at(nodeAt(doc, ['tls']))}: tls: give either secret or issuer, not both`);
   const image = imageProblem(spec);

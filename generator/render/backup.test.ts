@@ -1,6 +1,7 @@
 /**
  * What the backup block renders: per environment a CronJob on member 0's node with that
- * member's volume read-only, a backup claim, the script in a ConfigMap of its own; the
+ * member's volume read-only, a backup claim or an S3 bucket reached through rclone, the
+ * scripts in a ConfigMap of their own; the
  * restore Job `restore-job` prints; the spec's checks. Runtime behaviour is proven on real
  * pods (test/galera-backup.test.ts).
  */
@@ -20,6 +21,11 @@ const tree = renderTree(spec).generated;
 type Doc = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> };
 const docs = (path: string): Doc[] => parseAllDocuments(tree.get(path) ?? '').map((d) => d.toJS() as Doc);
 const problems = (source: string): string[] => specProblems(source);
+function prodOf(s: typeof spec): (typeof spec)['environments'][number] {
+  const env = s.environments.find((e) => e.name === 'prod');
+  assert.ok(env);
+  return env;
+}
 
 describe('backups', () => {
   it('renders a CronJob, its claim and its script for every environment that keeps backups', () => {
@@ -63,6 +69,40 @@ describe('backups', () => {
     assert.deepEqual(claim?.spec, { accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '200Gi' } }, volumeMode: 'Filesystem' });
     assert.equal(job?.kind, 'Job');
     assert.match(JSON.stringify(job.spec), /"name":"BACKUP","value":"orders-db-20261123T023000Z.mbstream.gz"/);
+  });
+
+  it('backs up to an S3 bucket: the rclone binary copied in by an init container, the keys from the named Secret, no claim', () => {
+    const s3 = parseSpec(text.replace('  pvc:\n    size: 100Gi\n', '  s3:\n    endpoint: https://s3.eu-west-1.amazonaws.com/\n    bucket: acme-db-backups\n    secret: orders-db-s3\n'), 'x.yaml');
+    assert.deepEqual(s3.backup?.destination, { kind: 's3', endpoint: 'https://s3.eu-west-1.amazonaws.com', bucket: 'acme-db-backups', prefix: 'orders-db', region: 'us-east-1', secret: 'orders-db-s3', clientImage: 'docker.io/rclone/rclone:1.76.0' });
+    const s3Tree = renderTree(s3).generated;
+    const [script, cron, more] = parseAllDocuments(s3Tree.get('envs/prod/backup.yaml') ?? '').map((d) => d.toJS() as Doc & { data?: Record<string, string> });
+    assert.deepEqual(Object.keys(script?.data ?? {}), ['backup.sh', 'store.sh']);
+    assert.deepEqual([cron?.kind, more], ['CronJob', undefined]);
+    const pod = (cron?.spec as { jobTemplate: { spec: { template: { spec: { initContainers: Doc[]; containers: { env: { name: string; value?: string; valueFrom?: unknown }[]; volumeMounts: unknown[] }[]; volumes: unknown[] } } } } }).jobTemplate.spec.template.spec;
+    assert.deepEqual(pod.initContainers.map((c) => [c.metadata, (c as unknown as { image: string; command: string[] }).command]), [[undefined, ['sh', '-c', 'cp "$(command -v rclone)" /tools/rclone']]]);
+    const env = pod.containers[0]?.env ?? [];
+    assert.deepEqual(env.filter((e) => e.name.startsWith('S3_')), [
+      { name: 'S3_ENDPOINT', value: 'https://s3.eu-west-1.amazonaws.com' },
+      { name: 'S3_BUCKET', value: 'acme-db-backups' },
+      { name: 'S3_PREFIX', value: 'orders-db/prod' },
+      { name: 'S3_SECRET', value: 'orders-db-s3' },
+    ]);
+    assert.deepEqual(env.find((e) => e.name === 'RCLONE_CONFIG_STORE_SECRET_ACCESS_KEY')?.valueFrom, { secretKeyRef: { name: 'orders-db-s3', key: 'secret-access-key', optional: true } });
+    assert.doesNotMatch(JSON.stringify(pod.volumes), /orders-db-backups/);
+    const [, , job] = restoreDocs(s3, prodOf(s3), 'orders-db-20261123T023000Z.mbstream.gz') as Doc[];
+    assert.match(JSON.stringify(job?.spec), /"name":"S3_PREFIX","value":"orders-db\/prod"/);
+    assert.match(JSON.stringify(job?.spec), /"initContainers":\[\{"name":"s3-client"/);
+  });
+
+  it('wants exactly one destination, and a well-formed bucket and endpoint', () => {
+    const both = text.replace('  pvc:\n    size: 100Gi\n', '  pvc:\n    size: 100Gi\n  s3:\n    endpoint: http://minio.storage.svc:9000\n    bucket: b-1\n    secret: s\n');
+    assert.deepEqual(problems(both), ['x.yaml:41:3: backup: name exactly one destination: pvc (a volume per environment) or s3 (a bucket)']);
+    assert.deepEqual(problems(text.replace('  pvc:\n    size: 100Gi\n', '')), ['x.yaml:41:3: backup: name exactly one destination: pvc (a volume per environment) or s3 (a bucket)']);
+    const bad = text.replace('  pvc:\n    size: 100Gi\n', '  s3:\n    endpoint: minio:9000\n    bucket: Backups\n    secret: s\n');
+    assert.deepEqual(problems(bad), [
+      'x.yaml:44:15: backup.s3.endpoint: "minio:9000" is not valid here (an http:// or https:// URL such as https://s3.eu-west-1.amazonaws.com)',
+      'x.yaml:45:13: backup.s3.bucket: "Backups" is not valid here (an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-")',
+    ]);
   });
 
   it('refuses a bad schedule, and backups of the flavor never run here', () => {

@@ -9,6 +9,7 @@
  */
 import type { ClusterSpec, Environment } from '../spec-types.ts';
 import { script } from './base.ts';
+import { storeParts } from './backup-store.ts';
 import { FLAVORS } from './flavor.ts';
 import { DATA_CLAIM, DATA_DIR, labels } from './names.ts';
 
@@ -28,24 +29,30 @@ export function backupDocs(spec: ClusterSpec, env: Environment, annotations: Rec
   const member = `${spec.name}-${String(MEMBER)}`;
   const uid = FLAVORS[spec.flavor].uid;
   const env_ = (name: string, value: string): Record<string, string> => ({ name, value });
+  const destination = backup.destination;
+  const store = storeParts(destination, env, backupClaim(spec), 'backup');
   return [
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(`${backupName(spec)}-script`),
-      data: { 'backup.sh': script('backup.sh') },
+      data: { 'backup.sh': script('backup.sh'), 'store.sh': script('store.sh') },
     },
-    {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: meta(backupClaim(spec)),
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        resources: { requests: { storage: backup.pvc.size } },
-        ...(backup.pvc.class === undefined ? {} : { storageClassName: backup.pvc.class }),
-        volumeMode: 'Filesystem',
-      },
-    },
+    ...(destination.kind === 'pvc'
+      ? [
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: meta(backupClaim(spec)),
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              resources: { requests: { storage: destination.size } },
+              ...(destination.class === undefined ? {} : { storageClassName: destination.class }),
+              volumeMode: 'Filesystem',
+            },
+          },
+        ]
+      : []),
     {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
@@ -76,6 +83,7 @@ export function backupDocs(spec: ClusterSpec, env: Environment, annotations: Rec
                     ],
                   },
                 },
+                initContainers: store.initContainers,
                 containers: [
                   {
                     name: 'backup',
@@ -88,12 +96,13 @@ export function backupDocs(spec: ClusterSpec, env: Environment, annotations: Rec
                       env_('VERIFY', backup.verify),
                       // optional: a missing Secret is the script's clear failure, not a pod stuck in CreateContainerConfigError.
                       { name: 'MYSQL_ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: spec.secrets.root, key: 'password', optional: true } } },
+                      ...store.env,
                     ],
                     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
                     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
                     volumeMounts: [
                       { name: 'data', mountPath: DATA_DIR, readOnly: true },
-                      { name: 'backups', mountPath: '/backups' },
+                      ...store.mounts,
                       { name: 'script', mountPath: '/etc/galera-gitops-backup', readOnly: true },
                       { name: 'scratch', mountPath: '/scratch' },
                       { name: 'tmp', mountPath: '/tmp' },
@@ -102,7 +111,7 @@ export function backupDocs(spec: ClusterSpec, env: Environment, annotations: Rec
                 ],
                 volumes: [
                   { name: 'data', persistentVolumeClaim: { claimName: `${DATA_CLAIM}-${member}`, readOnly: true } },
-                  { name: 'backups', persistentVolumeClaim: { claimName: backupClaim(spec) } },
+                  ...store.volumes,
                   { name: 'script', configMap: { name: `${backupName(spec)}-script` } },
                   // verify=restore unpacks and prepares the backup here: room for the data.
                   { name: 'scratch', emptyDir: { sizeLimit: env.storage.size } },

@@ -8,10 +8,13 @@
 import type { ClusterSpec, Environment } from '../spec-types.ts';
 import { backupClaim } from './backup.ts';
 import { dataClaim, script } from './base.ts';
+import { storeParts } from './backup-store.ts';
 import { FLAVORS } from './flavor.ts';
 import { DATA_CLAIM, DATA_DIR } from './names.ts';
 
 export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string): unknown[] {
+  if (spec.backup === undefined) throw new Error('restoreDocs: the spec has no backup block');
+  const store = storeParts(spec.backup.destination, env, backupClaim(spec), 'restore');
   const name = `${spec.name}-restore`;
   const uid = FLAVORS[spec.flavor].uid;
   const meta = (n: string): Record<string, unknown> => ({
@@ -22,7 +25,7 @@ export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string)
   const template = dataClaim(env.storage.size, env.storage.class) as { spec: Record<string, unknown> };
   const memberClaim = `${DATA_CLAIM}-${spec.name}-0`;
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-script`), data: { 'restore.sh': script('restore.sh') } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-script`), data: { 'restore.sh': script('restore.sh'), 'store.sh': script('store.sh') } },
     // Labelled like the claims the StatefulSet makes, so the rules see a member's volume.
     { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: memberClaim, namespace: env.namespace, labels: { 'galera-gitops.io/cluster': spec.name } }, spec: template.spec },
     {
@@ -37,17 +40,18 @@ export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string)
           spec: {
             restartPolicy: 'Never',
             securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } },
+            initContainers: store.initContainers,
             containers: [
               {
                 name: 'restore',
                 image: spec.image,
                 command: ['bash', '/etc/galera-gitops-restore/restore.sh'],
-                env: [{ name: 'BACKUP', value: backup }],
+                env: [{ name: 'BACKUP', value: backup }, ...store.env],
                 resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
                 volumeMounts: [
                   { name: 'data', mountPath: DATA_DIR },
-                  { name: 'backups', mountPath: '/backups', readOnly: true },
+                  ...store.mounts,
                   { name: 'script', mountPath: '/etc/galera-gitops-restore', readOnly: true },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
@@ -55,7 +59,7 @@ export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string)
             ],
             volumes: [
               { name: 'data', persistentVolumeClaim: { claimName: memberClaim } },
-              { name: 'backups', persistentVolumeClaim: { claimName: backupClaim(spec), readOnly: true } },
+              ...store.volumes,
               { name: 'script', configMap: { name: `${name}-script` } },
               { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
             ],
