@@ -21,6 +21,7 @@ COREDNS_VERSION=v1.15.0        # github.com/coredns/coredns: cluster DNS for the
 MYSQLD_EXPORTER_VERSION=v0.19.0 # github.com/prometheus/mysqld_exporter: the exporter beside each member (v0.18.x is not on the proxy)
 PROMETHEUS_VERSION=v0.316.0    # github.com/prometheus/prometheus (Prometheus 3.16): promtool, to test the alert rules
 PROMETHEUS_OPERATOR_VERSION=v0.85.0 # github.com/prometheus-operator/prometheus-operator: ServiceMonitor and PrometheusRule CRDs
+VERSITYGW_VERSION=v1.8.0       # github.com/versity/versitygw: the S3 server the backup tests upload to (posix backend)
 KYVERNO_VERSION=v1.19.1         # github.com/kyverno/kyverno: the wgpolicyk8s.io PolicyReport CRDs it ships (the proxy refuses sigs.k8s.io/wg-policy-prototypes)
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,6 +40,7 @@ exporter_dir="$cache/mysqld-exporter-$MYSQLD_EXPORTER_VERSION"
 promtool_dir="$cache/promtool-$PROMETHEUS_VERSION"
 monitoring_dir="$cache/crds/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION"
 policyreport_dir="$cache/crds/policy-reports-kyverno-$KYVERNO_VERSION"
+versitygw_dir="$cache/versitygw-$VERSITYGW_VERSION"
 # The real node's parts, built from the same module set as kube-apiserver.
 K8S_COMMANDS=(kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler)
 
@@ -57,6 +59,7 @@ for command in "${K8S_COMMANDS[@]}"; do [ -x "$k8s_dir/$command" ] || k8s_missin
 [ -x "$promtool_dir/promtool" ] || missing=1
 [ -f "$monitoring_dir/.complete" ] || missing=1
 [ -f "$policyreport_dir/.complete" ] || missing=1
+[ -x "$versitygw_dir/versitygw" ] || missing=1
 
 print_paths() {
   echo "kustomize=$kustomize_dir/kustomize"
@@ -76,6 +79,7 @@ print_paths() {
   echo "promtool=$promtool_dir/promtool"
   echo "monitoring_crds=$monitoring_dir"
   echo "policy_report_crds=$policyreport_dir"
+  echo "versitygw=$versitygw_dir/versitygw"
 }
 
 if [ "$mode" = "--print" ]; then
@@ -227,6 +231,15 @@ if [ ! -x "$promtool_dir/promtool" ]; then
   mkdir -p "$promtool_dir"
   GOBIN="$promtool_dir" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
   echo "promtool built in $(( $(date +%s) - start )) s" >&2
+fi
+
+# versitygw, static (it runs alone in its test image): a real S3 server over a folder.
+if [ ! -x "$versitygw_dir/versitygw" ]; then
+  echo "building versitygw $VERSITYGW_VERSION ..." >&2
+  start=$(date +%s)
+  mkdir -p "$versitygw_dir"
+  CGO_ENABLED=0 GOBIN="$versitygw_dir" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+  echo "versitygw built in $(( $(date +%s) - start )) s" >&2
 fi
 
 if [ ! -x "$helm_dir/helm" ]; then

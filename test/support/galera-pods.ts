@@ -50,10 +50,11 @@ export class GaleraPods {
   readonly node: RealNode;
   readonly namespace: string;
   readonly name: string;
-  /** The environment's overlay folder in the generated tree, and the image it runs. */
-  readonly overlay: string;
+  /** The environment's overlay folder in the generated tree (`useOverlay` changes it), and the image it runs. */
+  overlay: string;
   readonly image: Image;
   private readonly wrapper: string;
+  private readonly images: Record<string, string>[];
   private readonly storageClass: string;
   private volumeGeneration = 0;
   private crdsInstalled = false;
@@ -76,15 +77,15 @@ export class GaleraPods {
       const [newName = ref, newTag = ''] = ref.split(/:(?=[^:]+$)/);
       return { name, newName, newTag };
     };
-    writeFileSync(
-      join(this.wrapper, 'kustomization.yaml'),
-      JSON.stringify({
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
-        kind: 'Kustomization',
-        resources: [relative(this.wrapper, options.overlay)],
-        images: [image('mariadb', options.image.ref), image(DEFAULT_EXPORTER_IMAGE.split(':')[0] ?? '', exporter.ref)],
-      }),
-    );
+    this.images = [image('mariadb', options.image.ref), image(DEFAULT_EXPORTER_IMAGE.split(':')[0] ?? '', exporter.ref)];
+    this.useOverlay(options.overlay);
+  }
+
+  /** The overlay `apply` builds from now on: the same environment regenerated from a changed spec. */
+  useOverlay(overlay: string): void {
+    this.overlay = overlay;
+    const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [relative(this.wrapper, overlay)], images: this.images };
+    writeFileSync(join(this.wrapper, 'kustomization.yaml'), JSON.stringify(kustomization));
   }
 
   /** The manifests kubectl applies: the overlay as kustomize builds it, image replaced. */

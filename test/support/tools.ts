@@ -1,6 +1,6 @@
 /**
  * The pinned real tools (kustomize, kube-apiserver, kubectl, etcd, helm, the node's kubelet,
- * controller manager, scheduler and CoreDNS, mysqld_exporter, promtool, the Argo CD, Flux,
+ * controller manager, scheduler and CoreDNS, mysqld_exporter, promtool, versitygw, the Argo CD, Flux,
  * cert-manager and Prometheus Operator CRDs), installed by
  * scripts/tools.sh into .cache/tools. A test that needs one calls this: when the cache is
  * missing it runs the script; when that fails the test fails with how to fix it. No skip.
@@ -32,6 +32,8 @@ export interface Tools {
   monitoringCrds: string;
   /** wgpolicyk8s.io PolicyReport and ClusterPolicyReport CRDs (from Kyverno's module). */
   policyReportCrds: string;
+  /** An S3 server (posix backend), for backups to a bucket. */
+  versitygw: string;
 }
 
 let cached: Tools | undefined;
@@ -44,7 +46,7 @@ function parse(stdout: string): Tools {
   };
   return { kustomize: value('kustomize'), argocdCrds: value('argocd_crds'), fluxCrds: value('flux_crds'), kubeApiserver: value('kube_apiserver'), kubectl: value('kubectl'), etcd: value('etcd'), helm: value('helm'), certManagerCrds: value('certmanager_crds'),
     kubelet: value('kubelet'), kubeControllerManager: value('kube_controller_manager'), kubeScheduler: value('kube_scheduler'), coredns: value('coredns'), pauseSource: value('pause_source'),
-    mysqldExporter: value('mysqld_exporter'), promtool: value('promtool'), monitoringCrds: value('monitoring_crds'), policyReportCrds: value('policy_report_crds') };
+    mysqldExporter: value('mysqld_exporter'), promtool: value('promtool'), monitoringCrds: value('monitoring_crds'), policyReportCrds: value('policy_report_crds'), versitygw: value('versitygw') };
 }
 
 export function tools(): Tools {
