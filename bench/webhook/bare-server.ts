@@ -7,18 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createSecureServer } from 'node:http2';
+import { bareHandler } from './bare-handler.ts';
 
 const [port, cert, key] = process.argv.slice(2);
-const server = createSecureServer({ cert: readFileSync(cert ?? ''), key: readFileSync(key ?? ''), allowHTTP1: true }, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string } };
-    const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
-});
+const server = createSecureServer({ cert: readFileSync(cert ?? ''), key: readFileSync(key ?? ''), allowHTTP1: true }, bareHandler);
 server.listen(Number(port), '127.0.0.1', () => {
   process.stdout.write('listening\n');
 });

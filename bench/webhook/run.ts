@@ -10,30 +10,20 @@
  * Goals: >= 0.75 of the bare server's throughput, p99 < 5 ms at 2,000/s, RSS < 150 MiB flat.
  * Not a test: run `flock /tmp/galera-heavy.lock npm run bench:webhook` on a shared machine.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateTls } from '../../webhook/tls.ts';
-import { affinity, LOAD_CPU, machine, pin, rssMiB } from '../support/cpu.ts';
+import { rmSync } from 'node:fs';
+import { affinity, machine, rssMiB } from '../support/cpu.ts';
 import { MIX } from './bodies.ts';
-import { ensureH2load, load, type LoadResult, type Protocol, type Target } from './load.ts';
-import { chartNodeOptions, startBare, startWebhook, stop, type Server } from './servers.ts';
+import { load, type LoadResult, type Protocol, type Target } from './load.ts';
+import { benchNodeArgs, chartNodeOptions, startBare, startWebhook, stop, type Server } from './servers.ts';
+import { benchSetup, median } from './setup.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SOAK = Number(process.env.BENCH_SOAK ?? 100_000);
 
-ensureH2load();
-pin(process.pid, LOAD_CPU);
-const tls = await generateTls(['localhost', '127.0.0.1']);
-const dir = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
-const cert = join(dir, 'tls.crt');
-const key = join(dir, 'tls.key');
-writeFileSync(cert, tls.cert);
-writeFileSync(key, tls.key);
+const { dir, cert, key } = await benchSetup('bench-webhook');
 
 const target = (name: string, server: Server): Target => ({ name, port: server.port, pid: server.pid });
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const brief = (r: LoadResult): Record<string, number> => ({ rps: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms, p999ms: r.p999ms, maxMs: r.maxMs, serverCore: r.serverCore, usPerReview: r.serverMicrosPerRequest, serverCoreBusy: r.serverCoreBusy, loadCoreBusy: r.loadCoreBusy, errors: r.errors });
 
 /** Alternating rounds at full load, then alternating rounds at 2,000/s; bare first in each pair. */
@@ -104,7 +94,7 @@ try {
       {
         date: new Date().toISOString().slice(0, 10),
         machine: machine(),
-        placement: { cpus: placement, nodeOptions: chartNodeOptions(), loadGenerator: 'h2load, one per review of the mix, 2 connections each (HTTP/2: 4 streams each); at 2,000/s 1 connection and 1 stream each' },
+        placement: { cpus: placement, nodeOptions: chartNodeOptions(), nodeArgs: benchNodeArgs(), loadGenerator: 'h2load, one per review of the mix, 2 connections each (HTTP/2: 4 streams each); at 2,000/s 1 connection and 1 stream each' },
         mix: MIX,
         results: [h2, h1],
         memory: rss,

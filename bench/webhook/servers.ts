@@ -25,6 +25,14 @@ export function chartNodeOptions(): string {
   return values.nodeOptions;
 }
 
+/**
+ * BENCH_NODE_ARGS: Node flags for both servers alike on their command line, to try one
+ * before the image takes it (V8 flags such as --single-threaded-gc are refused in NODE_OPTIONS).
+ */
+export function benchNodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+}
+
 async function started(child: ChildProcess, text: string, port: number): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     let seen = '';
@@ -47,7 +55,7 @@ async function started(child: ChildProcess, text: string, port: number): Promise
 }
 
 function start(args: readonly string[]): ChildProcess {
-  const [command, argv] = pinned(SERVER_CPU, process.execPath, args);
+  const [command, argv] = pinned(SERVER_CPU, process.execPath, [...benchNodeArgs(), ...args]);
   return spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: chartNodeOptions() } });
 }
 
@@ -58,6 +66,12 @@ export function startWebhook(port: number, cert: string, key: string): Promise<S
 
 export function startBare(port: number, cert: string, key: string): Promise<Server> {
   const child = start([join(import.meta.dirname, 'bare-server.ts'), String(port), cert, key]);
+  return started(child, 'listening', port);
+}
+
+/** bench/webhook/decompose.ts' in-between servers (variant-server.ts). */
+export function startVariant(mode: 'loaded' | 'handler' | 'quiet', port: number, cert: string, key: string): Promise<Server> {
+  const child = start([join(import.meta.dirname, 'variant-server.ts'), mode, String(port), cert, key]);
   return started(child, 'listening', port);
 }
 
