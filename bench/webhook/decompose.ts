@@ -10,8 +10,7 @@
  *   handler  the same with the review's JSON log line (to a pipe, read and dropped);
  *   webhook  `galera-gitops serve`, as deployed.
  * The steps between them are the cost of the loaded process, of the admission work, of
- * the log line, and of server.ts. Run: `flock /tmp/galera-heavy.lock node bench/webhook/decompose.ts` after
- * `npm run build`.
+ * the log line, and of server.ts. Run: `flock /tmp/galera-heavy.lock npm run bench:webhook-decompose`.
  */
 import { rmSync } from 'node:fs';
 import { machine } from '../support/cpu.ts';
