@@ -83,7 +83,8 @@ export function backupDocs(spec: ClusterSpec, env: Environment, annotations: Rec
                     ],
                   },
                 },
-                initContainers: store.initContainers,
+                // No empty list: the apiserver drops it, and Argo CD would show the difference as drift.
+                ...(store.initContainers.length > 0 ? { initContainers: store.initContainers } : {}),
                 containers: [
                   {
                     name: 'backup',

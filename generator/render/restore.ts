@@ -40,7 +40,8 @@ export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string)
           spec: {
             restartPolicy: 'Never',
             securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } },
-            initContainers: store.initContainers,
+            // No empty list: the apiserver drops it.
+            ...(store.initContainers.length > 0 ? { initContainers: store.initContainers } : {}),
             containers: [
               {
                 name: 'restore',
