@@ -48,7 +48,7 @@ have=$(store_free_kib)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 name="$CLUSTER-$stamp"
 staged=$(store_staged "$name.mbstream.gz")
-trap 'store_delete "$name.sha256" "$staged" "$name.mbstream.gz" "$name.info"' EXIT
+trap 'store_delete "$name.sha256" "$staged" "$name.mbstream.gz" "$name.info" || log "could not delete what was written of $name: delete it by hand"' EXIT
 unpack() { gzip -dc | "$STREAM_BIN" -x -C "$1"; }
 discard() { gzip -dc > /dev/null; }
 
@@ -70,11 +70,13 @@ if [ "${result[3]:-0}" != 0 ]; then
   [ "$(store_free_kib)" -gt 1024 ] || fail "the backup volume is full"
   fail "writing to $(store_where) failed (the last lines are above)"
 fi
-if [ "${result[*]}" != "0" ] && [ "${result[*]}" != "0 0 0 0" ]; then
+if [ "${result[0]}" != 0 ]; then
   tail -n 20 "$SCRATCH/backup.log" >&2
   fail "mariadb-backup failed (its last lines are above)"
 fi
+[ "${result[1]:-0}" = 0 ] && [ "${result[2]:-0}" = 0 ] || fail "compressing the backup stream failed (gzip ${result[1]:-0}, tee ${result[2]:-0})"
 sum=$(cat "$SCRATCH/written.sum")
+is_sha256 "$sum" || fail "could not take the checksum of the backup as it was written"
 
 # 4. Verification, reading back from where it is kept.
 position=unknown
@@ -83,16 +85,20 @@ if [ "$VERIFY" = restore ]; then
   rm -rf "$target" && mkdir -p "$target"
   read_back=0
   sum_through "$staged" unpack "$target" || read_back=$?
+  [ "$READ" = 0 ] || fail "cannot read the backup back from $(store_where)"
   [ "$SUM" = "$sum" ] || fail "the backup read back from $(store_where) differs from what was written"
-  [ "$read_back" = 0 ] || fail "the backup does not unpack"
+  [ "$read_back" = 0 ] || fail "the backup does not unpack into the scratch space, though it reads back whole: is the scratch emptyDir (the data volume's size) large enough?"
   "$BACKUP_BIN" --prepare --target-dir="$target" 2> "$SCRATCH/prepare.log" || { tail -n 20 "$SCRATCH/prepare.log" >&2; fail "the backup does not prepare: it would not restore"; }
   # uuid:seqno, then (MariaDB 10.x) the GTID domain: the position is the first word.
   position=$(cat "$target/mariadb_backup_galera_info" 2>/dev/null || cat "$target/xtrabackup_galera_info" 2>/dev/null || echo unknown)
   position=${position%%[[:space:]]*}
   rm -rf "$target"
 else
-  sum_through "$staged" discard || fail "the compressed backup does not read back from $(store_where)"
+  decompressed=0
+  sum_through "$staged" discard || decompressed=$?
+  [ "$READ" = 0 ] || fail "cannot read the backup back from $(store_where)"
   [ "$SUM" = "$sum" ] || fail "the backup read back from $(store_where) differs from what was written"
+  [ "$decompressed" = 0 ] || fail "the compressed backup does not decompress"
 fi
 
 # 5. Published (complete once its .sha256 is there), then the oldest pruned.
@@ -105,7 +111,6 @@ trap - EXIT
 mapfile -t all < <(store_list | grep -E "^$CLUSTER-[0-9]{8}T[0-9]{6}Z\.mbstream\.gz\$")
 for old in "${all[@]:0:$(( ${#all[@]} > RETENTION ? ${#all[@]} - RETENTION : 0 ))}"; do
   base=${old%.mbstream.gz}
-  store_delete "$base.sha256" "$old" "$base.info"
-  log "pruned $old"
+  if store_delete "$base.sha256" "$old" "$base.info"; then log "pruned $old"; else log "could not delete all of $old: delete it by hand"; fi
 done
 log "done: $name.mbstream.gz, $((size / 1024)) KiB, galera position $position, verified by $VERIFY, $(( $(date +%s) - begin )) s; backups kept: $(( ${#all[@]} < RETENTION ? ${#all[@]} : RETENTION ))"

@@ -36,14 +36,16 @@ fi
 store_check read
 store_list | grep -Fx -- "$file" > /dev/null || fail "no complete backup $file in $(store_where); there are: $(store_list_readable)"
 expected=$(store_get "$sums" | cut -d' ' -f1) || fail "cannot read $sums from $(store_where)"
+is_sha256 "$expected" || fail "$sums holds no SHA-256: the backup was never completed"
 work="$DATADIR/.galera-gitops-restore"
 rm -rf "$work" && mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 unpack() { gzip -dc | "$STREAM_BIN" -x -C "$work"; }
 unpacked=0
 sum_through "$file" unpack || unpacked=$?
+[ "$READ" = 0 ] || fail "cannot read $file from $(store_where)"
 [ "$SUM" = "$expected" ] || fail "$file does not match its checksum: the backup is corrupt"
-[ "$unpacked" = 0 ] || fail "$file does not unpack"
+[ "$unpacked" = 0 ] || fail "$file does not unpack into member 0's volume, though its checksum matches: is the volume large enough? ($(df -h "$DATADIR" | awk 'NR == 2 { print $4 }') free)"
 "$BACKUP_BIN" --prepare --target-dir="$work" 2> /tmp/prepare.log || { tail -n 20 /tmp/prepare.log >&2; fail "$file does not prepare"; }
 
 # 3. The Galera position, then the files in place.

@@ -31,11 +31,21 @@ if [ -n "${S3_BUCKET:-}" ]; then
   }
   store_free_kib() { echo 9223372036854775807; }
   store_staged() { echo "$1"; }  # an upload becomes visible whole, when it completes
-  # Parts of 32 MiB, two at a time: up to 320 GB per backup in 64 MiB of memory.
+  # Parts of 32 MiB, two at a time: up to 312 GiB per backup in 64 MiB of memory.
   store_put() { rc rcat --s3-chunk-size 32M --s3-upload-concurrency 2 "$remote$1"; }
-  store_get() { rc cat "$remote$1"; }
+  # rclone cat of a missing key prints nothing and succeeds: look first.
+  store_get() { [ -n "$(rc lsf "$remote$1" 2>/dev/null)" ] || { echo "no object $1" >&2; return 1; }; rc cat "$remote$1"; }
   store_size() { rc lsf --format s "$remote$1"; }
-  store_delete() { local key; for key in "$@"; do rc deletefile "$remote$key" 2>/dev/null || true; done; }
+  # Deletes what exists of KEY...; fails when a key that is listed could not be deleted.
+  store_delete() {
+    local key names failed=0
+    names=$(rc lsf --max-depth 1 --files-only "$remote" 2>/dev/null) || return 1
+    for key in "$@"; do
+      grep -Fx -- "$key" <<< "$names" > /dev/null || continue
+      rc deletefile "$remote$key" 2>/dev/null || failed=1
+    done
+    return "$failed"
+  }
   store_publish() { [ "$1" = "$2" ] || rc moveto "$remote$1" "$remote$2"; }
   store_list() {
     local names
@@ -54,28 +64,35 @@ else
   store_put() { cat > "$BACKUP_DIR/$1"; }
   store_get() { cat "$BACKUP_DIR/$1"; }
   store_size() { stat -c %s "$BACKUP_DIR/$1"; }
-  store_delete() { local key; for key in "$@"; do rm -f "$BACKUP_DIR/$key"; done; }
+  store_delete() { local key failed=0; for key in "$@"; do rm -f "$BACKUP_DIR/$key" || failed=1; done; return "$failed"; }
   store_publish() { mv "$BACKUP_DIR/$1" "$BACKUP_DIR/$2"; }
   store_list() {
     local f
     for f in "$BACKUP_DIR"/*.sha256; do
-      [ -f "${f%.sha256}.mbstream.gz" ] && basename "${f%.sha256}.mbstream.gz"
+      [ -f "${f%.sha256}.mbstream.gz" ] || continue
+      basename "${f%.sha256}.mbstream.gz"
     done | sort
   }
 fi
 store_list_readable() { local all; all=$(store_list | tr '\n' ' '); echo "${all:-none}"; }
 
-# sum_through KEY CMD...: the stored KEY through CMD; SUM is set to the SHA-256 of what was
-# read (whatever CMD did with it), and the status is that of the whole pipeline.
+# sum_through KEY CMD...: the stored KEY through CMD. SUM is set to the SHA-256 of all
+# that was read (tee -p goes on reading when CMD stops early: a full volume is never taken
+# for a corrupt backup), READ to the status of reading it; the status is CMD's.
 sum_through() {
-  local key=$1 fifo status=0
+  local key=$1 fifo status=(0 0 0)
   shift
-  fifo=$(mktemp -u /tmp/sum.XXXXXX) && mkfifo "$fifo"
+  fifo=$(mktemp -u /tmp/sum.XXXXXX) && mkfifo "$fifo" || { READ=1; return 1; }
   sha256sum < "$fifo" | cut -d' ' -f1 > "$fifo.out" &
   local pid=$!
-  store_get "$key" | tee "$fifo" | "$@" || status=$?
+  store_get "$key" | tee -p "$fifo" | "$@" || status=("${PIPESTATUS[@]}")
   wait "$pid" || true
-  SUM=$(cat "$fifo.out")
+  SUM=$(cat "$fifo.out" 2>/dev/null || true)
   rm -f "$fifo" "$fifo.out"
-  return "$status"
+  READ=${status[0]}
+  [ "${status[1]}" = 0 ] || READ=${status[1]}
+  return "${status[2]}"
 }
+
+# A SHA-256 as sha256sum prints it, never an empty or truncated one.
+is_sha256() { [[ $1 =~ ^[0-9a-f]{64}$ ]]; }
