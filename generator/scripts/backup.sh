@@ -56,14 +56,11 @@ discard() { gzip -dc > /dev/null; }
 sql "SET GLOBAL wsrep_desync = ON" || fail "cannot desynchronise $MEMBER"
 log "backing up $MEMBER ($((need / 1024)) MiB of data) to $name.mbstream.gz in $(store_where)"
 begin=$(date +%s)
-fifo="$SCRATCH/written.fifo"
-rm -f "$fifo" && mkfifo "$fifo"
-sha256sum < "$fifo" | cut -d' ' -f1 > "$SCRATCH/written.sum" &
-summer=$!
+sum_begin || fail "cannot make a FIFO in /tmp"
 result=(0)
 "$BACKUP_BIN" --backup --stream=mbstream --galera-info --host="$MEMBER" --user=root --datadir="$DATADIR" --target-dir="$SCRATCH" 2> "$SCRATCH/backup.log" \
-  | gzip -1 | tee "$fifo" | store_put "$staged" 2> "$SCRATCH/store.log" || result=("${PIPESTATUS[@]}")
-wait "$summer" || true
+  | gzip -1 | tee "$SUM_FIFO" | store_put "$staged" 2> "$SCRATCH/store.log" || result=("${PIPESTATUS[@]}")
+sum=$(sum_end)
 sql "SET GLOBAL wsrep_desync = OFF" || log "could not resynchronise $MEMBER: it resynchronises when it restarts"
 if [ "${result[3]:-0}" != 0 ]; then
   tail -n 5 "$SCRATCH/store.log" >&2
@@ -75,7 +72,6 @@ if [ "${result[0]}" != 0 ]; then
   fail "mariadb-backup failed (its last lines are above)"
 fi
 [ "${result[1]:-0}" = 0 ] && [ "${result[2]:-0}" = 0 ] || fail "compressing the backup stream failed (gzip ${result[1]:-0}, tee ${result[2]:-0})"
-sum=$(cat "$SCRATCH/written.sum")
 is_sha256 "$sum" || fail "could not take the checksum of the backup as it was written"
 
 # 4. Verification, reading back from where it is kept.

@@ -76,19 +76,28 @@ else
 fi
 store_list_readable() { local all; all=$(store_list | tr '\n' ' '); echo "${all:-none}"; }
 
+# sum_begin: a FIFO ($SUM_FIFO) whose SHA-256 is taken in the background as a stream is
+# teed into it; sum_end prints that SHA-256 once the stream has ended.
+sum_begin() {
+  SUM_FIFO=$(mktemp -u /tmp/sum.XXXXXX) && mkfifo "$SUM_FIFO" || return 1
+  sha256sum < "$SUM_FIFO" | cut -d' ' -f1 > "$SUM_FIFO.out" &
+  SUM_PID=$!
+}
+sum_end() {
+  wait "$SUM_PID" || true
+  cat "$SUM_FIFO.out" 2>/dev/null || true
+  rm -f "$SUM_FIFO" "$SUM_FIFO.out"
+}
+
 # sum_through KEY CMD...: the stored KEY through CMD. SUM is set to the SHA-256 of all
 # that was read (tee -p goes on reading when CMD stops early: a full volume is never taken
 # for a corrupt backup), READ to the status of reading it; the status is CMD's.
 sum_through() {
-  local key=$1 fifo status=(0 0 0)
+  local key=$1 status=(0 0 0)
   shift
-  fifo=$(mktemp -u /tmp/sum.XXXXXX) && mkfifo "$fifo" || { READ=1; return 1; }
-  sha256sum < "$fifo" | cut -d' ' -f1 > "$fifo.out" &
-  local pid=$!
-  store_get "$key" | tee -p "$fifo" | "$@" || status=("${PIPESTATUS[@]}")
-  wait "$pid" || true
-  SUM=$(cat "$fifo.out" 2>/dev/null || true)
-  rm -f "$fifo" "$fifo.out"
+  sum_begin || { READ=1; return 1; }
+  store_get "$key" | tee -p "$SUM_FIFO" | "$@" || status=("${PIPESTATUS[@]}")
+  SUM=$(sum_end)
   READ=${status[0]}
   [ "${status[1]}" = 0 ] || READ=${status[1]}
   return "${status[2]}"
