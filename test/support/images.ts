@@ -160,13 +160,17 @@ export function pauseImage(): Image {
   });
 }
 
+/** The static `binary` alone in the image `name` as /bin/`command`, run as `user`; keyed by the binary's hash. */
+export function binaryImage(name: string, binary: string, command: string, user: string): Image {
+  const key = hash([createHash('sha256').update(readFileSync(binary)).digest('hex')]);
+  return cached(name, key, { Entrypoint: [`/bin/${command}`], User: user }, (root) => {
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(binary, join(root, 'bin', command));
+    chmodSync(join(root, 'bin', command), 0o755);
+  });
+}
+
 /** mysqld_exporter built from its Go module (scripts/tools.sh), alone in its image, as nobody. */
 export function exporterImage(): Image {
-  const binary = tools().mysqldExporter;
-  const key = hash([createHash('sha256').update(readFileSync(binary)).digest('hex')]);
-  return cached('mysqld-exporter', key, { Entrypoint: ['/bin/mysqld_exporter'], User: '65534:65534' }, (root) => {
-    mkdirSync(join(root, 'bin'));
-    copyFileSync(binary, join(root, 'bin', 'mysqld_exporter'));
-    chmodSync(join(root, 'bin', 'mysqld_exporter'), 0o755);
-  });
+  return binaryImage('mysqld-exporter', tools().mysqldExporter, 'mysqld_exporter', '65534:65534');
 }

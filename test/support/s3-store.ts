@@ -6,10 +6,10 @@
  * S3 client the generated backups copy in: rclone from Debian's package, in an image of its
  * own, named as `backup.s3.clientImage`.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { cached, debianRoot, hash, MIRROR, SUITE, type Image } from './images.ts';
+import { binaryImage, cached, debianRoot, hash, MIRROR, SUITE, type Image } from './images.ts';
 import type { RealNode } from './node.ts';
 import { tools } from './tools.ts';
 
@@ -18,13 +18,7 @@ const PORT = 7070;
 
 /** versitygw alone in its image, as nobody. */
 export function versitygwImage(): Image {
-  const binary = tools().versitygw;
-  const key = hash([createHash('sha256').update(readFileSync(binary)).digest('hex')]);
-  return cached('versitygw', key, { Entrypoint: ['/bin/versitygw'], User: `${String(NOBODY)}:${String(NOBODY)}` }, (root) => {
-    mkdirSync(join(root, 'bin'));
-    copyFileSync(binary, join(root, 'bin', 'versitygw'));
-    chmodSync(join(root, 'bin', 'versitygw'), 0o755);
-  });
+  return binaryImage('versitygw', tools().versitygw, 'versitygw', `${String(NOBODY)}:${String(NOBODY)}`);
 }
 
 const RCLONE_PACKAGES = ['rclone', 'ca-certificates'];
