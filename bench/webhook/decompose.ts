@@ -1,6 +1,6 @@
 /**
  * Where the webhook's extra cost per review goes (issue 14's "show with a profile why the
- * ratio cannot be reached"): four servers measured the same way in one run, each alone on
+ * ratio cannot be reached"): five servers measured the same way in one run, each alone on
  * the server core with the chart's NODE_OPTIONS, loaded by h2load from the other core at
  * full load, HTTP/2 and HTTP/1.1, rounds alternating:
  *   bare     bare-server.ts: parse the body, answer allowed;
@@ -15,7 +15,7 @@
 import { rmSync } from 'node:fs';
 import { machine } from '../support/cpu.ts';
 import { load, type LoadResult, type Protocol } from './load.ts';
-import { startBare, startVariant, startWebhook, stop, type Server } from './servers.ts';
+import { startBare, startWebhook, stop, type Server } from './servers.ts';
 import { benchSetup, median } from './setup.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -25,9 +25,9 @@ const { dir, cert, key } = await benchSetup('bench-decompose');
 
 const servers: [string, Server][] = [
   ['bare', await startBare(18611, cert, key)],
-  ['loaded', await startVariant('loaded', 18612, cert, key)],
-  ['quiet', await startVariant('quiet', 18613, cert, key)],
-  ['handler', await startVariant('handler', 18614, cert, key)],
+  ['loaded', await startBare(18612, cert, key, 'loaded')],
+  ['quiet', await startBare(18613, cert, key, 'quiet')],
+  ['handler', await startBare(18614, cert, key, 'handler')],
   ['webhook', await startWebhook(18615, cert, key)],
 ];
 try {

@@ -64,14 +64,9 @@ export function startWebhook(port: number, cert: string, key: string): Promise<S
   return started(child, 'serving admission reviews over TLS', port);
 }
 
-export function startBare(port: number, cert: string, key: string): Promise<Server> {
-  const child = start([join(import.meta.dirname, 'bare-server.ts'), String(port), cert, key]);
-  return started(child, 'listening', port);
-}
-
-/** bench/webhook/decompose.ts' in-between servers (variant-server.ts). */
-export function startVariant(mode: 'loaded' | 'handler' | 'quiet', port: number, cert: string, key: string): Promise<Server> {
-  const child = start([join(import.meta.dirname, 'variant-server.ts'), mode, String(port), cert, key]);
+/** The bare server; with a mode, one of decompose.ts' in-between servers (bare-server.ts). */
+export function startBare(port: number, cert: string, key: string, mode: 'bare' | 'loaded' | 'quiet' | 'handler' = 'bare'): Promise<Server> {
+  const child = start([join(import.meta.dirname, 'bare-server.ts'), String(port), cert, key, mode]);
   return started(child, 'listening', port);
 }
 
