@@ -6,6 +6,7 @@ import { createLogger } from '../webhook/log.ts';
 import { createMetrics } from '../webhook/metrics.ts';
 import { DEFAULT_LIMITS } from '../webhook/limits.ts';
 import { startServer } from '../webhook/server.ts';
+import { tuneV8ForServing } from '../webhook/v8-flags.ts';
 import { servingTls, type TlsFlags } from './serve-tls.ts';
 import { EXIT } from './check/command.ts';
 
@@ -45,6 +46,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--max-reviews <n>', 'admission reviews read or judged at once; more get 429 with Retry-After').env('GALERA_GITOPS_MAX_REVIEWS').default(String(DEFAULT_LIMITS.maxReviews)))
     .addOption(new Option('--max-body-bytes <n>', 'bytes of review bodies held at once; more get 429 with Retry-After').env('GALERA_GITOPS_MAX_BODY_BYTES').default(String(DEFAULT_LIMITS.maxBodyBytes)))
     .action(async (flags: ServeFlags) => {
+      tuneV8ForServing();
       const logger = createLogger();
       let config;
       try {
