@@ -6,7 +6,7 @@
  * it ran) and started allocating them straight in the old generation. Every review then
  * fed the old generation: a full mark-compact every ~0.35 s and scavenges 3x slower
  * (1.5 ms against 0.5), ~8% of the CPU. Without pretenuring the same objects die young,
- * as they should: 12-15% more reviews per core (docs/benchmarks-webhook.md).
+ * as they should: 9-15% less CPU per review in paired runs (docs/benchmarks-webhook.md).
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -102,15 +102,19 @@ export class TestCluster {
     throw new Error(`the webhook did not become ready:\n${this.logTail('webhook')}`);
   }
 
-  /** (Re-)registers both webhook configurations by URL. */
-  registerWebhooks(failurePolicy: 'Fail' | 'Ignore'): void {
+  /**
+   * (Re-)registers both webhook configurations by URL, with the chart's matchConditions or,
+   * for bench/e2e-overhead, others (a condition that is always false: the registration's
+   * own cost to the apiserver, without our filter's).
+   */
+  registerWebhooks(failurePolicy: 'Fail' | 'Ignore', conditions?: readonly { name: string; expression: string }[]): void {
     const tls = this.tls;
     if (tls === undefined) throw new Error('no webhook certificate');
     const hook = (name: string, path: string): unknown => ({
       name,
       clientConfig: { url: `https://127.0.0.1:${String(this.webhookPort)}${path}`, caBundle: tls.caBundle },
       rules: path === '/mutate' ? mutatingRules() : webhookRules(),
-      matchConditions: path === '/mutate' ? mutatingMatchConditions() : validatingMatchConditions(),
+      matchConditions: conditions ?? (path === '/mutate' ? mutatingMatchConditions() : validatingMatchConditions()),
       sideEffects: 'None',
       admissionReviewVersions: ['v1'],
       timeoutSeconds: 5,
