@@ -59,6 +59,7 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
     ['cert-manager with an existing ClusterIssuer', ['tls.mode=cert-manager', 'tls.certManager.issuerRef.name=corp-ca', 'tls.certManager.issuerRef.kind=ClusterIssuer']],
     ['warn mode', ['policy.mode=warn']],
     ['failurePolicy Ignore', ['webhook.failurePolicy=Ignore', 'webhook.timeoutSeconds=3']],
+    ['StatefulSets only', ['webhook.workloadKinds=statefulsets']],
   ];
   for (const [name, sets] of matrix) {
     it(`renders and is accepted by the apiserver (dry-run=server): ${name}`, () => {
@@ -95,10 +96,11 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
     assert.equal(monitored.find((d) => d.kind === 'ServiceMonitor')?.metadata.labels.release, 'prometheus');
   });
 
-  it('its webhook configurations, pointed at the test webhook, give the same verdicts as the harness', () => {
+  /** Registers the chart's webhook configurations, rendered with `sets`, pointed at the test webhook. */
+  function registerChartWebhooks(...sets: string[]): void {
     const tls = cluster.tls;
     assert.ok(tls);
-    const configs = parseAllDocuments(render())
+    const configs = parseAllDocuments(render(...sets))
       .map((d) => d.toJS() as { kind: string; metadata: { name: string }; webhooks?: { clientConfig: Record<string, unknown> }[] })
       .filter((d) => d.kind.endsWith('WebhookConfiguration'));
     for (const config of configs) {
@@ -109,6 +111,10 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
     }
     cluster.unregisterWebhooks();
     cluster.apply(configs.map((c) => stringify(c)).join('---\n'));
+  }
+
+  it('its webhook configurations, pointed at the test webhook, give the same verdicts as the harness', () => {
+    registerChartWebhooks();
     const sts = (replicas: number): string => JSON.stringify({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'c', namespace: 'charted', labels: { 'galera-gitops.io/cluster': 'c' } }, spec: { replicas, serviceName: 'c-peers', selector: { matchLabels: { app: 'c' } }, template: { metadata: { labels: { app: 'c' } }, spec: { terminationGracePeriodSeconds: 600, containers: [{ name: 'db', image: 'mariadb:11.4', readinessProbe: { exec: { command: ['healthcheck.sh', '--readiness'] } }, volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }] }] } }, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] } });
     const peers = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'c-peers', namespace: 'charted', annotations: { 'service.alpha.kubernetes.io/tolerate-unready-endpoints': 'true' } }, spec: { clusterIP: 'None', selector: { app: 'c' }, ports: [{ port: 4567 }] } });
     cluster.apply(peers);
@@ -121,6 +127,27 @@ describe('the Helm chart', { timeout: 10 * 60_000 }, () => {
     assert.ok(scale.stderr.includes(`${DENIED}Scale charted/c breaks a Galera rule:\n- odd-replicas at spec.replicas: spec.replicas is 2; `), scale.stderr);
     assert.equal(cluster.kubectl(['scale', 'statefulset', 'c', '-n', 'charted', '--replicas=5']).status, 0);
     assert.equal(cluster.kubectl(['apply', '-f', '-'], sts(4).replace('"namespace":"charted"', `"namespace":"${WEBHOOK_NAMESPACE}"`)).status, 0);
+  });
+
+  it('webhook.workloadKinds: all denies a Galera Deployment when applied; statefulsets leaves Deployments to check and the audit, and still judges StatefulSets', async () => {
+    const deployment = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'charted', labels: { 'galera-gitops.io/cluster': 'd' } }, spec: { replicas: 3, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'db', image: 'mariadb:11.4' }] } } } });
+    registerChartWebhooks();
+    const denied = cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], deployment);
+    assert.equal(denied.status, 1, denied.stdout);
+    assert.ok(denied.stderr.includes(`${DENIED}Deployment charted/d breaks a Galera rule:\n- stable-identity at kind: kind is Deployment; `), denied.stderr);
+    registerChartWebhooks('webhook.workloadKinds=statefulsets');
+    // The apiserver picks up a changed configuration within about a second.
+    let admitted = cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], deployment);
+    for (let i = 0; i < 50 && admitted.status !== 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      admitted = cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], deployment);
+    }
+    assert.equal(admitted.status, 0, admitted.stderr);
+    assert.match(admitted.stdout, /deployment\.apps\/d created \(server dry run\)/);
+    const scale = cluster.kubectl(['scale', 'statefulset', 'c', '-n', 'charted', '--replicas=4']);
+    assert.ok(scale.stderr.includes(`${DENIED}Scale charted/c breaks a Galera rule:\n- odd-replicas at spec.replicas: spec.replicas is 4; `), scale.stderr);
+    cluster.kubectl(['delete', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', 'gg-galera-gitops-webhook']);
+    cluster.registerWebhooks('Fail');
   });
 
   it('refuses wrong values with the schema\'s message', () => {
