@@ -13,7 +13,8 @@ type Json = Record<string, unknown>;
 
 export interface StoreParts {
   env: Json[];
-  initContainers: Json[];
+  /** Pod spec fields of the store: its init containers, when it has any (never an empty list, which the apiserver drops and Argo CD would show as drift). */
+  podSpec: { initContainers?: Json[] };
   volumes: Json[];
   mounts: Json[];
 }
@@ -28,7 +29,7 @@ export function storeParts(destination: Backup['destination'], env: Environment,
     const readOnly = mode === 'restore';
     return {
       env: [],
-      initContainers: [],
+      podSpec: {},
       volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: claim, ...(readOnly ? { readOnly } : {}) } }],
       mounts: [{ name: 'backups', mountPath: '/backups', ...(readOnly ? { readOnly } : {}) }],
     };
@@ -52,16 +53,18 @@ export function storeParts(destination: Backup['destination'], env: Environment,
       secretKey('RCLONE_CONFIG_STORE_SECRET_ACCESS_KEY', d.secret, 'secret-access-key'),
       value('HOME', '/tmp'),
     ],
-    initContainers: [
-      {
-        name: 's3-client',
-        image: d.clientImage,
-        command: ['sh', '-c', `cp "$(command -v rclone)" ${TOOLS}/rclone`],
-        resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
-        volumeMounts: [{ name: 'tools', mountPath: TOOLS }],
-      },
-    ],
+    podSpec: {
+      initContainers: [
+        {
+          name: 's3-client',
+          image: d.clientImage,
+          command: ['sh', '-c', `cp "$(command -v rclone)" ${TOOLS}/rclone`],
+          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
+          volumeMounts: [{ name: 'tools', mountPath: TOOLS }],
+        },
+      ],
+    },
     volumes: [{ name: 'tools', emptyDir: { sizeLimit: '256Mi' } }],
     mounts: [{ name: 'tools', mountPath: TOOLS, readOnly: true }],
   };

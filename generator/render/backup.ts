@@ -83,8 +83,7 @@ export function backupDocs(spec: ClusterSpec, env: Environment, annotations: Rec
                     ],
                   },
                 },
-                // No empty list: the apiserver drops it, and Argo CD would show the difference as drift.
-                ...(store.initContainers.length > 0 ? { initContainers: store.initContainers } : {}),
+                ...store.podSpec,
                 containers: [
                   {
                     name: 'backup',

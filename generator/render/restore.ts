@@ -40,8 +40,7 @@ export function restoreDocs(spec: ClusterSpec, env: Environment, backup: string)
           spec: {
             restartPolicy: 'Never',
             securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } },
-            // No empty list: the apiserver drops it.
-            ...(store.initContainers.length > 0 ? { initContainers: store.initContainers } : {}),
+            ...store.podSpec,
             containers: [
               {
                 name: 'restore',
