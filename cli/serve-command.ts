@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { StaticCache, type ClusterCache } from '../webhook/cache.ts';
 import { ConfigError, readConfig } from '../webhook/config.ts';
-import { createLogger } from '../webhook/log.ts';
+import { createLogger, logDestination } from '../webhook/log.ts';
 import { createMetrics } from '../webhook/metrics.ts';
 import { DEFAULT_LIMITS } from '../webhook/limits.ts';
 import { startServer } from '../webhook/server.ts';
@@ -47,7 +47,8 @@ export function serveCommand(): Command {
     .addOption(new Option('--max-body-bytes <n>', 'bytes of review bodies held at once; more get 429 with Retry-After').env('GALERA_GITOPS_MAX_BODY_BYTES').default(String(DEFAULT_LIMITS.maxBodyBytes)))
     .action(async (flags: ServeFlags) => {
       tuneV8ForServing();
-      const logger = createLogger();
+      const metrics = createMetrics();
+      const logger = createLogger(undefined, logDestination(() => { metrics.logLinesDropped.inc(); }));
       let config;
       try {
         config = readConfig(flags.config);
@@ -87,7 +88,7 @@ export function serveCommand(): Command {
         config,
         cache,
         logger,
-        metrics: createMetrics(),
+        metrics,
         limits: { maxReviews: Number(flags.maxReviews), maxBodyBytes: Number(flags.maxBodyBytes) },
         timeouts: { keepAliveMs: Number(flags.keepAliveTimeout) * 1000 },
       });

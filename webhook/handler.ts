@@ -76,11 +76,9 @@ export function createHandler(options: HandlerOptions): Handler {
       answer(req, res, 429, { error: `the webhook is answering ${String(limits.settings.maxReviews)} reviews already; retry` }, { 'retry-after': '1' });
       return;
     }
-    metrics.inFlight.inc();
     try {
       const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
       const read = await readBody(req, limits, declared);
-      metrics.bytesInFlight.set(limits.bytesInFlight);
       if (!read.ok) {
         if (read.status === 429) metrics.rejected.inc({ reason: 'bytes' });
         answer(req, res, read.status, { error: read.message }, read.status === 429 ? { 'retry-after': '1' } : {});
@@ -94,7 +92,6 @@ export function createHandler(options: HandlerOptions): Handler {
         return;
       } finally {
         read.release();
-        metrics.bytesInFlight.set(limits.bytesInFlight);
       }
       const request = decodeReview(parsed);
       if (typeof request === 'string') {
@@ -115,7 +112,6 @@ export function createHandler(options: HandlerOptions): Handler {
       recordReview(options, endpoint, request, decision, Number(process.hrtime.bigint() - started) / 1e9);
     } finally {
       limits.endReview();
-      metrics.inFlight.dec();
     }
   };
 
@@ -141,6 +137,9 @@ export function createHandler(options: HandlerOptions): Handler {
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
+      // Gauges of the moment are read when scraped, not kept up to date on every review.
+      metrics.inFlight.set(limits.reviewsInFlight);
+      metrics.bytesInFlight.set(limits.bytesInFlight);
       metrics.cacheStale.set(options.cache.stale() ? 1 : 0);
       for (const [kind, age] of Object.entries(options.cache.ages())) metrics.cacheAge.set({ kind }, age);
       metrics.registry.metrics().then(

@@ -32,6 +32,8 @@ export interface Metrics {
   cacheAge: Gauge<'kind'>;
   /** When the serving certificate expires (Unix seconds). */
   certificateExpiry: Gauge;
+  /** Log lines dropped because stdout did not take them (log.ts). */
+  logLinesDropped: Counter;
 }
 
 export function createMetrics(defaults = true): Metrics {
@@ -51,5 +53,6 @@ export function createMetrics(defaults = true): Metrics {
     cacheStale: new Gauge({ name: 'galera_gitops_cache_stale', help: '1 while the cluster cache has not been in sync for longer than the staleness bound: cross-object rules then see nothing.', registers }),
     cacheAge: new Gauge({ name: 'galera_gitops_cache_age_seconds', help: 'Seconds since each watched kind was last known to be in sync with the apiserver (0 while its watch is healthy).', labelNames: ['kind'], registers }),
     certificateExpiry: new Gauge({ name: 'galera_gitops_certificate_expiry_timestamp_seconds', help: 'When the serving certificate expires, in Unix seconds.', registers }),
+    logLinesDropped: new Counter({ name: 'galera_gitops_log_lines_dropped_total', help: 'Log lines dropped because stdout did not take them and 4 MiB of lines were already waiting (a stalled log pipeline).', registers }),
   };
 }
