@@ -54,19 +54,20 @@ async function started(child: ChildProcess, text: string, port: number): Promise
   return { child, pid: child.pid, port };
 }
 
-function start(args: readonly string[]): ChildProcess {
-  const [command, argv] = pinned(SERVER_CPU, process.execPath, [...benchNodeArgs(), ...args]);
+/** `nodeArgs`: Node flags for this server alone (bench/webhook/profile.ts' --cpu-prof). */
+function start(args: readonly string[], nodeArgs: readonly string[]): ChildProcess {
+  const [command, argv] = pinned(SERVER_CPU, process.execPath, [...benchNodeArgs(), ...nodeArgs, ...args]);
   return spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: chartNodeOptions() } });
 }
 
-export function startWebhook(port: number, cert: string, key: string): Promise<Server> {
-  const child = start([join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--no-in-cluster', '--port', String(port), '--host', '127.0.0.1', '--tls-cert', cert, '--tls-key', key]);
+export function startWebhook(port: number, cert: string, key: string, nodeArgs: readonly string[] = []): Promise<Server> {
+  const child = start([join(ROOT, 'dist', 'cli', 'main.js'), 'serve', '--no-in-cluster', '--port', String(port), '--host', '127.0.0.1', '--tls-cert', cert, '--tls-key', key], nodeArgs);
   return started(child, 'serving admission reviews over TLS', port);
 }
 
 /** The bare server; with a mode, one of decompose.ts' in-between servers (bare-server.ts). */
-export function startBare(port: number, cert: string, key: string, mode: 'bare' | 'loaded' | 'quiet' | 'handler' = 'bare'): Promise<Server> {
-  const child = start([join(import.meta.dirname, 'bare-server.ts'), String(port), cert, key, mode]);
+export function startBare(port: number, cert: string, key: string, mode: 'bare' | 'loaded' | 'quiet' | 'handler' = 'bare', nodeArgs: readonly string[] = []): Promise<Server> {
+  const child = start([join(import.meta.dirname, 'bare-server.ts'), String(port), cert, key, mode], nodeArgs);
   return started(child, 'listening', port);
 }
 
