@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { machine } from '../support/cpu.ts';
 import { CATEGORIES, profileMillis } from './cpu-profile.ts';
-import { load, type Protocol } from './load.ts';
+import { load, type LoadResult, type Protocol } from './load.ts';
 import { startBare, startWebhook, stop, type Server } from './servers.ts';
 import { benchSetup } from './setup.ts';
 
@@ -26,9 +26,9 @@ async function profiled(name: 'bare' | 'webhook', protocol: Protocol, port: numb
   const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profiles}`];
   const server: Server = name === 'bare' ? await startBare(port, cert, key, 'bare', nodeArgs) : await startWebhook(port, cert, key, nodeArgs);
   const target = { name, port: server.port, pid: server.pid };
-  let runs;
+  const runs: LoadResult[] = [];
   try {
-    runs = [await load(target, { protocol, seconds: 3 }), await load(target, { protocol, seconds: SECONDS })];
+    runs.push(await load(target, { protocol, seconds: 3 }), await load(target, { protocol, seconds: SECONDS }));
   } finally {
     await stop(server);
   }
