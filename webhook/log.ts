@@ -25,14 +25,8 @@ export const LOG_BUFFER_BYTES = 4 * 1024 * 1024;
  * called for each line that did not fit.
  */
 export function logDestination(onDrop: () => void, fd = 1): LogDestination {
-  const stream = pino.destination({ dest: fd, sync: false, minLength: 4096, maxLength: LOG_BUFFER_BYTES });
+  const stream = pino.destination({ dest: fd, sync: false, minLength: 4096, maxLength: LOG_BUFFER_BYTES, periodicFlush: FLUSH_MS });
   stream.on('drop', onDrop);
-  const timer = setInterval(() => {
-    stream.flush();
-  }, FLUSH_MS).unref();
-  stream.once('close', () => {
-    clearInterval(timer);
-  });
   return stream;
 }
 
