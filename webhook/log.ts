@@ -30,6 +30,7 @@ export function logDestination(onDrop: () => void, fd = 1): LogDestination {
   return stream;
 }
 
+/** A logger at `level`; by default to stdout with dropped lines not counted (`serve` counts them). */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination: DestinationStream = logDestination(() => undefined)): Logger {
   return pino({ level, base: { service: 'galera-gitops-webhook' } }, destination);
 }

@@ -9,29 +9,35 @@
  * cost per review is, still on Node's own secure server (without server.ts's TLS front):
  *   loaded   the bare handler in a process that has loaded everything the webhook loads;
  *   quiet    the webhook's own handler (limits, body read, rules, metrics), logger silent;
- *   handler  the same with the review's JSON log line to stdout.
- * Usage: bare-server.ts PORT CERT KEY [bare|loaded|quiet|handler]
+ *   handler  the same with the review's JSON log line to stdout;
+ *   spin     the bare handler plus 30 µs of pure computation per review (no allocation,
+ *            no I/O): what any 30 µs of work costs in this set-up, the yardstick for the rest.
+ * Usage: bare-server.ts PORT CERT KEY [bare|loaded|quiet|handler|spin]
  */
 import { readFileSync } from 'node:fs';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 
 type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 
-const bare: Handler = (req, res) => {
+const SPIN_US = 30;
+
+const bareSpinning = (spinUs: number): Handler => (req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
+    for (const until = performance.now() + spinUs / 1000; performance.now() < until; );
     const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string } };
     const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
 };
+const bare = bareSpinning(0);
 
 const [port, cert, key, mode = 'bare'] = process.argv.slice(2);
-if (!['bare', 'loaded', 'quiet', 'handler'].includes(mode)) throw new Error('usage: bare-server.ts PORT CERT KEY [bare|loaded|quiet|handler]');
-let handler = bare;
-if (mode !== 'bare') {
+if (!['bare', 'loaded', 'quiet', 'handler', 'spin'].includes(mode)) throw new Error('usage: bare-server.ts PORT CERT KEY [bare|loaded|quiet|handler|spin]');
+let handler = mode === 'spin' ? bareSpinning(SPIN_US) : bare;
+if (mode !== 'bare' && mode !== 'spin') {
   // Only the other modes load the webhook's modules: the bare server stays bare.
   const webhook = (await import('./webhook-handler.ts')).webhookHandler(mode === 'quiet');
   if (mode !== 'loaded') handler = webhook;

@@ -8,7 +8,9 @@
  *   quiet    the webhook's own handler (rules, limits, metrics) on Node's secure server,
  *            without server.ts's TLS front, its logger silent;
  *   handler  the same with the review's JSON log line (to a pipe, read and dropped);
- *   webhook  `galera-gitops serve`, as deployed.
+ *   webhook  `galera-gitops serve`, as deployed;
+ *   spin     the bare server plus 30 µs of pure computation per review: what 30 µs of any
+ *            work costs here in throughput (on HTTP/1.1 more than 30 µs: see the docs).
  * The steps between them are the cost of the loaded process, of the admission work, of
  * the log line, and of server.ts. Run: `flock /tmp/galera-heavy.lock npm run bench:webhook-decompose`.
  */
@@ -29,6 +31,7 @@ const servers: [string, Server][] = [
   ['quiet', await startBare(18613, cert, key, 'quiet')],
   ['handler', await startBare(18614, cert, key, 'handler')],
   ['webhook', await startWebhook(18615, cert, key)],
+  ['spin', await startBare(18616, cert, key, 'spin')],
 ];
 try {
   const results: Record<string, unknown>[] = [];

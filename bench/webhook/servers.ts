@@ -66,7 +66,7 @@ export function startWebhook(port: number, cert: string, key: string, nodeArgs: 
 }
 
 /** The bare server; with a mode, one of decompose.ts' in-between servers (bare-server.ts). */
-export function startBare(port: number, cert: string, key: string, mode: 'bare' | 'loaded' | 'quiet' | 'handler' = 'bare', nodeArgs: readonly string[] = []): Promise<Server> {
+export function startBare(port: number, cert: string, key: string, mode: 'bare' | 'loaded' | 'quiet' | 'handler' | 'spin' = 'bare', nodeArgs: readonly string[] = []): Promise<Server> {
   const child = start([join(import.meta.dirname, 'bare-server.ts'), String(port), cert, key, mode], nodeArgs);
   return started(child, 'listening', port);
 }
